@@ -1,0 +1,1 @@
+"""SaaS Manager: the back office of a company that hosts Odoo databases."""

@@ -1,0 +1,5 @@
+"""Entry point for `python -m saas_manager`."""
+
+from saas_manager.cli import main
+
+main()

@@ -1,0 +1,72 @@
+"""Validation of customer identifiers: VAT numbers and IBANs."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from stdnum import iban
+from stdnum.eu import vat as eu_vat
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.util import get_cc_module
+
+# EU member states whose VAT numbers carry the country prefix. Greece's prefix
+# is EL, not its ISO code GR.
+_EU_VAT_PREFIX = {country.upper(): country.upper() for country in eu_vat.MEMBER_STATES}
+_EU_VAT_PREFIX["GR"] = "EL"
+
+
+def _vat_module(country: str):
+    """Return the python-stdnum module that checks VAT numbers of the country."""
+    for name in ("vat", "tva", "mwst", "iva", "btw", "ust", "gst", "abn", "ein"):
+        module = get_cc_module(country.lower(), name)
+        if module is not None and hasattr(module, "validate"):
+            return module
+    return None
+
+
+def normalize_vat_number(value: str, country: str) -> str:
+    """Return the VAT number in its compact form, validated for its country.
+
+    EU numbers are checked with their prefix (BE0403019261); other countries
+    use their national format. A country that python-stdnum has no checker for
+    keeps the number as typed, without spaces.
+    """
+    compact = "".join(value.split()).upper()
+    if not compact:
+        return ""
+    if not country:
+        raise ValidationError(
+            {"country": _("A country is required to check the VAT number.")}
+        )
+    try:
+        if country.upper() in _EU_VAT_PREFIX:
+            prefix = _EU_VAT_PREFIX[country.upper()]
+            if not compact.startswith(prefix):
+                compact = prefix + compact
+            return eu_vat.validate(compact)
+        module = _vat_module(country)
+        if module is None:
+            return compact
+        return module.validate(compact)
+    except StdnumError as error:
+        raise ValidationError(
+            {
+                "vat_number": ValidationError(
+                    _(
+                        "%(value)s is not a valid VAT number for %(country)s: "
+                        "%(reason)s"
+                    ),
+                    code="invalid_vat",
+                    params={"value": value, "country": country, "reason": error},
+                )
+            }
+        ) from error
+
+
+def validate_iban(value: str) -> None:
+    try:
+        iban.validate(value)
+    except StdnumError as error:
+        raise ValidationError(
+            _("%(value)s is not a valid IBAN: %(reason)s"),
+            code="invalid_iban",
+            params={"value": value, "reason": error},
+        ) from error

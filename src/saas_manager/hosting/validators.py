@@ -1,0 +1,73 @@
+"""Validation of database names, host names and Odoo versions."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+_DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$")
+_HOSTNAME_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_ODOO_VERSION = re.compile(r"^(?:saas~)?\d{1,2}\.\d{1,2}$")
+
+
+def validate_database_name(value: str) -> None:
+    """Accept a DNS label: 3 to 63 lowercase letters, digits and hyphens.
+
+    The name is also the instance's subdomain, so it cannot start or end with
+    a hyphen.
+    """
+    if not _DNS_LABEL.match(value):
+        raise ValidationError(
+            _(
+                "%(value)s is not a valid database name. Expected 3 to 63 "
+                "lowercase letters, digits and hyphens, starting and ending "
+                "with a letter or digit."
+            ),
+            code="invalid_database_name",
+            params={"value": value},
+        )
+
+
+def validate_hostname(value: str) -> None:
+    """Accept a fully qualified host name such as erp.example.com."""
+    labels = value.split(".")
+    valid = (
+        len(value) <= 253
+        and len(labels) >= 2
+        and all(_HOSTNAME_LABEL.match(label) for label in labels)
+        and not labels[-1].isdigit()
+    )
+    if not valid:
+        raise ValidationError(
+            _(
+                "%(value)s is not a valid domain name. Expected a lowercase host "
+                "name such as erp.example.com."
+            ),
+            code="invalid_hostname",
+            params={"value": value},
+        )
+
+
+def validate_odoo_version(value: str) -> None:
+    """Accept an Odoo series such as 17.0, 18.0 or saas~18.3."""
+    if not _ODOO_VERSION.match(value):
+        raise ValidationError(
+            _(
+                "%(value)s is not an Odoo version. Expected a series such as "
+                "17.0, 18.0 or saas~18.3."
+            ),
+            code="invalid_odoo_version",
+            params={"value": value},
+        )
+
+
+def parse_odoo_versions(value: str) -> list[str]:
+    """Split a comma-separated list of Odoo versions, validating each one."""
+    versions = [part.strip() for part in value.split(",") if part.strip()]
+    for version in versions:
+        validate_odoo_version(version)
+    return versions
+
+
+def validate_odoo_version_list(value: str) -> None:
+    parse_odoo_versions(value)
