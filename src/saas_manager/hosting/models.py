@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from saas_manager.billing.choices import PaymentMethod
 from saas_manager.catalog.models import BillingCycle, ServicePackage
 from saas_manager.core.currencies import validate_amount_for_currency
 from saas_manager.core.fields import CurrencyField, EncryptedTextField, MoneyField
@@ -142,6 +143,13 @@ class Instance(models.Model):
         help_text=_("The price of one billing period, kept as sold."),
     )
     currency = CurrencyField(_("currency"), default="EUR")
+    payment_method = models.CharField(
+        _("usual payment method"),
+        max_length=20,
+        choices=PaymentMethod,
+        blank=True,
+        help_text=_("How the customer usually pays for this instance."),
+    )
     state = models.CharField(
         _("state"),
         max_length=16,
