@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
@@ -87,6 +89,20 @@ class InstanceState(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
 
 
+class SuspensionKind(models.TextChoices):
+    """The cause of a suspension, which decides what may lift it."""
+
+    MANUAL = "manual", _("By hand")
+    OVERDUE = "overdue", _("Overdue payment")
+
+
+class ActorKind(models.TextChoices):
+    STAFF = "staff", _("Staff member")
+    AUTOMATION = "automation", _("Automation")
+    PAYMENT = "payment", _("Payment")
+    IMPORT = "import", _("Import")
+
+
 class Edition(models.TextChoices):
     COMMUNITY = "community", _("Community")
     ENTERPRISE = "enterprise", _("Enterprise")
@@ -157,6 +173,17 @@ class Instance(models.Model):
         default=InstanceState.PROVISIONING,
         editable=False,
     )
+    suspension_kind = models.CharField(
+        _("suspension kind"),
+        max_length=8,
+        choices=SuspensionKind,
+        blank=True,
+        editable=False,
+        help_text=_("Why the current suspension was made; empty when not suspended."),
+    )
+    suspended_at = models.DateTimeField(
+        _("suspended at"), null=True, blank=True, editable=False
+    )
     trial_end_date = models.DateField(_("trial end date"), null=True, blank=True)
     start_date = models.DateField(_("start date"), null=True, blank=True)
     billing_start = models.DateField(
@@ -200,6 +227,10 @@ class Instance(models.Model):
             models.CheckConstraint(
                 condition=models.Q(billing_cycle__in=BillingCycle.values),
                 name="instance_billing_cycle_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(suspension_kind__in=["", *SuspensionKind.values]),
+                name="instance_suspension_kind_valid",
             ),
             models.UniqueConstraint(
                 fields=["custom_domain"],
@@ -265,3 +296,82 @@ class Instance(models.Model):
             raise ValidationError(errors)
         if self.price is not None and self.currency:
             validate_amount_for_currency(self.price, self.currency, "price")
+
+
+class InstanceEvent(models.Model):
+    """One change of an instance's state: from, to, when, who and why."""
+
+    instance = models.ForeignKey(
+        Instance,
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("instance"),
+    )
+    from_state = models.CharField(
+        _("from state"),
+        max_length=16,
+        choices=InstanceState,
+        blank=True,
+        help_text=_("Empty when the event created the instance."),
+    )
+    to_state = models.CharField(_("to state"), max_length=16, choices=InstanceState)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+    actor_kind = models.CharField(_("actor"), max_length=12, choices=ActorKind)
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="instance_events",
+        verbose_name=_("staff member"),
+    )
+    payment = models.ForeignKey(
+        "billing.Payment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="instance_events",
+        verbose_name=_("payment"),
+        help_text=_("The payment that caused the change, if one did."),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    suspension_kind = models.CharField(
+        _("suspension kind"),
+        max_length=8,
+        choices=SuspensionKind,
+        blank=True,
+        help_text=_("For a suspension: made by hand or for an overdue payment."),
+    )
+
+    class Meta:
+        ordering = ["instance", "at", "id"]
+        verbose_name = _("instance event")
+        verbose_name_plural = _("instance events")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(to_state__in=InstanceState.values),
+                name="instance_event_to_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(from_state__in=["", *InstanceState.values]),
+                name="instance_event_from_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(actor_kind__in=ActorKind.values),
+                name="instance_event_actor_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(suspension_kind="")
+                | models.Q(to_state=InstanceState.SUSPENDED),
+                name="instance_event_suspension_kind_only_on_suspension",
+            ),
+        ]
+        indexes = [
+            # The history on the instance page and the reports read events by
+            # target state and time.
+            models.Index(fields=["to_state", "at"], name="instance_event_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        start = self.get_from_state_display() or _("(new)")
+        return f"{self.instance}: {start} → {self.get_to_state_display()}"
