@@ -51,6 +51,9 @@ INSTALLED_APPS = [
     "saas_manager.hosting",
     "saas_manager.billing",
     "saas_manager.imports",
+    "saas_manager.automation",
+    "saas_manager.notifications",
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +139,57 @@ LOGIN_URL = "admin:login"
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="billing@localhost")
+
+# Seconds an SMTP connection may take before the attempt counts as failed.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+
+# The first values of the operator settings; Managers change them later in the
+# back office. Check automation.E001 reports a value that is not valid.
+OPERATOR_DEFAULTS = {
+    name: env.str(name, default=default)
+    for name, default in {
+        "GRACE_PERIOD_DAYS": "7",
+        "TRIAL_REMINDER_DAYS": "7,3,1",
+        "PAYMENT_REMINDER_DAYS": "7",
+        "AUTO_TERMINATION_ENABLED": "false",
+        "TERMINATION_WARNING_DAYS": "30",
+        "TERMINATION_DAYS": "45",
+        "PROVISIONING_TIMEOUT_HOURS": "2",
+        "PENDING_PAYMENT_DAYS": "7",
+        "STORAGE_ALERT_PERCENT": "90",
+        "NOTIFICATION_SENDER": DEFAULT_FROM_EMAIL,
+        "STAFF_NOTIFICATION_EMAILS": "",
+    }.items()
+}
+
+# A notification that fails is tried again after 1, 5, 25, ... minutes (the
+# delay grows fivefold) and marked failed after the last attempt.
+NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
+NOTIFICATION_FIRST_RETRY_MINUTES = env.int(
+    "NOTIFICATION_FIRST_RETRY_MINUTES", default=1
+)
+
+# The background worker (Huey). Its queue is an SQLite file in DATA_DIR unless
+# TASK_QUEUE_URL names a Redis server, such as redis://127.0.0.1:6379/0.
+TASK_QUEUE_URL = env.str("TASK_QUEUE_URL", default="")
+AUTOMATION_INTERVAL_MINUTES = env.int("AUTOMATION_INTERVAL_MINUTES", default=15)
+if TASK_QUEUE_URL.startswith(("redis://", "rediss://", "unix://")):
+    HUEY = {
+        "huey_class": "huey.RedisHuey",
+        "name": "saas-manager",
+        "url": TASK_QUEUE_URL,
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "saas-manager",
+        "filename": TASK_QUEUE_URL.removeprefix("sqlite:///")
+        or str(DATA_DIR / "huey.sqlite3"),
+        "immediate": False,
+        "consumer": {"workers": 2, "worker_type": "thread"},
+    }
 
 # The Fernet key that encrypts server secrets. Without one, a key is derived
 # from SECRET_KEY, which check core.W002 reports outside DEBUG.

@@ -14,7 +14,15 @@ SUPPORT = "Support"
 READ_ONLY = "Read-only"
 
 # The apps whose models staff work with; Django's own are listed in full below.
-PROJECT_APPS = ("customers", "catalog", "hosting", "billing", "imports")
+PROJECT_APPS = (
+    "customers",
+    "catalog",
+    "hosting",
+    "billing",
+    "imports",
+    "automation",
+    "notifications",
+)
 
 READ = ("view",)
 WRITE = ("view", "add", "change")
@@ -27,6 +35,8 @@ GROUP_PERMISSIONS: dict[str, dict[str, Iterable[str]]] = {
     MANAGER: {
         "*": ALL,
         "auth.user": WRITE,
+        # The single settings row is changed, never added twice or deleted.
+        "automation.operatorsettings": ("view", "change"),
     },
     BILLING: {
         "*": READ,

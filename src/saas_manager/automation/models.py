@@ -1,0 +1,292 @@
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from saas_manager.automation.validators import (
+    parse_day_list,
+    parse_email_list,
+    validate_day_list,
+    validate_email_list,
+)
+
+SINGLETON_ID = 1
+
+
+NOT_NEGATIVE = MinValueValidator(
+    0, message=_("Expected 0 or more, not %(show_value)s.")
+)
+AT_LEAST_ONE = MinValueValidator(
+    1, message=_("Expected 1 or more, not %(show_value)s.")
+)
+
+
+class OperatorSettings(models.Model):
+    """The operator's automation and notification settings: one row only.
+
+    The first read creates the row from the environment (see `.env.example`);
+    Managers then change it in the back office, and its history records who
+    changed what.
+    """
+
+    grace_period_days = models.PositiveSmallIntegerField(
+        _("grace period (days)"),
+        validators=[NOT_NEGATIVE],
+        help_text=_(
+            "An instance is overdue when its paid-up day plus this many days is "
+            "before today."
+        ),
+    )
+    trial_reminder_days = models.CharField(
+        _("trial reminders (days before the trial ends)"),
+        max_length=100,
+        blank=True,
+        validators=[validate_day_list],
+        help_text=_("Comma-separated, such as 7, 3, 1. Empty sends none."),
+    )
+    payment_reminder_days = models.CharField(
+        _("payment reminders (days before the paid period ends)"),
+        max_length=100,
+        blank=True,
+        validators=[validate_day_list],
+        help_text=_("Comma-separated, such as 7. Empty sends none."),
+    )
+    auto_termination_enabled = models.BooleanField(
+        _("terminate after a long suspension"),
+        help_text=_(
+            "When on, an instance suspended for an overdue payment gets a "
+            "warning and is then terminated."
+        ),
+    )
+    termination_warning_days = models.PositiveSmallIntegerField(
+        _("termination warning (days after suspension)"),
+        validators=[NOT_NEGATIVE],
+    )
+    termination_days = models.PositiveSmallIntegerField(
+        _("termination (days after suspension)"),
+        validators=[AT_LEAST_ONE],
+    )
+    provisioning_timeout_hours = models.PositiveSmallIntegerField(
+        _("provisioning timeout (hours)"),
+        validators=[AT_LEAST_ONE],
+        help_text=_("Staff are alerted when provisioning takes longer."),
+    )
+    pending_payment_days = models.PositiveSmallIntegerField(
+        _("pending payment alert (days)"),
+        validators=[AT_LEAST_ONE],
+        help_text=_("Staff are alerted when a payment stays pending longer."),
+    )
+    storage_alert_percent = models.PositiveSmallIntegerField(
+        _("storage alert (percent of the package's storage)"),
+        validators=[
+            AT_LEAST_ONE,
+            MaxValueValidator(
+                100,
+                message=_("Expected 100 percent or less, not %(show_value)s."),
+            ),
+        ],
+    )
+    sender_email = models.EmailField(
+        _("sender address"),
+        help_text=_("The From address of every notification."),
+    )
+    staff_emails = models.TextField(
+        _("staff recipients"),
+        blank=True,
+        validators=[validate_email_list],
+        help_text=_("The addresses that receive the staff copies, comma-separated."),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("operator settings")
+        verbose_name_plural = _("operator settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(id=SINGLETON_ID),
+                name="operator_settings_single_row",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    termination_days__gt=models.F("termination_warning_days")
+                ),
+                name="operator_settings_warning_before_termination",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(storage_alert_percent__gte=1)
+                & models.Q(storage_alert_percent__lte=100),
+                name="operator_settings_storage_percent_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Operator settings"))
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = SINGLETON_ID
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        warning = self.termination_warning_days
+        termination = self.termination_days
+        if warning is not None and termination is not None and warning >= termination:
+            raise ValidationError(
+                {
+                    "termination_days": _(
+                        "The termination comes %(termination)d days after the "
+                        "suspension, which is not after the warning at %(warning)d "
+                        "days: expected more than %(warning)d."
+                    )
+                    % {"termination": termination, "warning": warning}
+                }
+            )
+
+    @property
+    def trial_reminders(self) -> list[int]:
+        """The days before a trial's end that get a reminder, largest first."""
+        return parse_day_list(self.trial_reminder_days)
+
+    @property
+    def payment_reminders(self) -> list[int]:
+        """The days before a paid period's end that get a reminder, largest first."""
+        return parse_day_list(self.payment_reminder_days)
+
+    @property
+    def staff_recipients(self) -> list[str]:
+        return parse_email_list(self.staff_emails)
+
+
+class AutomationRule(models.TextChoices):
+    TRIAL_REMINDER = "trial_reminder", _("Trial reminder")
+    TRIAL_EXPIRY = "trial_expiry", _("Trial expiry")
+    PAYMENT_REMINDER = "payment_reminder", _("Payment reminder")
+    OVERDUE_SUSPENSION = "overdue_suspension", _("Overdue suspension")
+    REACTIVATION = "reactivation", _("Reactivation")
+    TERMINATION_WARNING = "termination_warning", _("Termination warning")
+    TERMINATION = "termination", _("Termination after a long suspension")
+    WATCHDOGS = "watchdogs", _("Watchdogs")
+
+
+class RuleExecution(models.Model):
+    """The record that a rule acted on an instance for one event.
+
+    The unique constraint is what makes a rule act once: of two runs that
+    reach the same instance and event at the same time, only one can insert
+    this row, and the other rolls back its work.
+    """
+
+    rule = models.CharField(_("rule"), max_length=32, choices=AutomationRule)
+    instance = models.ForeignKey(
+        "hosting.Instance",
+        on_delete=models.CASCADE,
+        related_name="rule_executions",
+        verbose_name=_("instance"),
+    )
+    event_key = models.CharField(
+        _("event"),
+        max_length=100,
+        help_text=_("What the rule acted on, such as the trial end date and day."),
+    )
+    run_for = models.DateTimeField(_("run for"), help_text=_("The moment of the run."))
+    description = models.CharField(_("description"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-run_for", "-id"]
+        verbose_name = _("rule execution")
+        verbose_name_plural = _("rule executions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["rule", "instance", "event_key"],
+                name="rule_execution_once_per_event",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rule__in=AutomationRule.values),
+                name="rule_execution_rule_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()}: {self.instance} ({self.event_key})"
+
+
+class AlertKind(models.TextChoices):
+    PROVISIONING_TIMEOUT = "provisioning_timeout", _("Provisioning not finished")
+    PAYMENT_PENDING = "payment_pending", _("Payment pending too long")
+    USERS_OVER_LIMIT = "users_over_limit", _("Users over the package limit")
+    STORAGE_OVER_LIMIT = "storage_over_limit", _("Storage over the package limit")
+    STORAGE_HIGH = "storage_high", _("Storage nearly full")
+    BACKUP_OUTDATED = "backup_outdated", _("Backup outdated")
+
+
+class AlertQuerySet(models.QuerySet):
+    def open(self) -> "AlertQuerySet":
+        return self.filter(cleared_at__isnull=True)
+
+
+class Alert(models.Model):
+    """A condition a watchdog found, open until the condition ends.
+
+    At most one alert of a kind is open per subject (an instance or a
+    payment), so each crossing of a limit raises one alert and one
+    notification. A new crossing after the alert cleared raises a new one.
+    """
+
+    kind = models.CharField(_("kind"), max_length=32, choices=AlertKind)
+    subject_key = models.CharField(
+        _("subject"),
+        max_length=64,
+        help_text=_("The instance or payment the alert is about, such as payment:12."),
+    )
+    instance = models.ForeignKey(
+        "hosting.Instance",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        verbose_name=_("instance"),
+    )
+    payment = models.ForeignKey(
+        "billing.Payment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="alerts",
+        verbose_name=_("payment"),
+    )
+    detail = models.CharField(_("detail"), max_length=300)
+    raised_at = models.DateTimeField(_("raised"))
+    cleared_at = models.DateTimeField(_("cleared"), null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        verbose_name = _("alert")
+        verbose_name_plural = _("alerts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_key"],
+                condition=models.Q(cleared_at__isnull=True),
+                name="alert_one_open_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind__in=AlertKind.values),
+                name="alert_kind_valid",
+            ),
+        ]
+        indexes = [
+            # The dashboard and the watchdogs read the open alerts.
+            models.Index(fields=["cleared_at", "kind"], name="alert_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.detail}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.cleared_at is None
