@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -131,5 +132,37 @@ class ServicePackage(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        errors: dict = {}
+        # The pattern ends in $, which also matches before a final newline, so
+        # the field's validator lets "BUSINESS\n" through.
+        if self.code and self.code.endswith("\n"):
+            errors["code"] = _(
+                "%(value)r ends with a line break. Expected 1 to 32 capital "
+                "letters, digits, hyphens or underscores, such as BUSINESS-10."
+            ) % {"value": self.code}
+        elif self.code:
+            # Checked here to name the value; the unique index stays the guard
+            # against a concurrent insert.
+            taken = ServicePackage.objects.filter(code=self.code).exclude(pk=self.pk)
+            if taken.exists():
+                errors["code"] = _("Another package already has code %(value)s.") % {
+                    "value": self.code
+                }
+        if self.monthly_price is None and self.yearly_price is None:
+            message = _(
+                "Package %(package)s has no price. Expected a monthly price, a "
+                "yearly price or both."
+            ) % {"package": self.name or self.code}
+            errors["monthly_price"] = message
+            errors["yearly_price"] = message
+        if isinstance(self.trial_days, int) and self.trial_days < 0:
+            errors["trial_days"] = _(
+                "%(value)d is negative. Expected a trial length of 0 days or more."
+            ) % {"value": self.trial_days}
         for field in ("monthly_price", "yearly_price"):
-            validate_amount_for_currency(getattr(self, field), self.currency, field)
+            try:
+                validate_amount_for_currency(getattr(self, field), self.currency, field)
+            except ValidationError as error:
+                errors.setdefault(field, []).extend(error.messages)
+        if errors:
+            raise ValidationError(errors)

@@ -1,14 +1,24 @@
 """System checks for configuration that would be unsafe or broken."""
 
-import base64
 import binascii
 
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
 
+def _is_fernet_key(key: object) -> bool:
+    """Tell whether Fernet accepts the key, as EncryptedTextField will use it."""
+    try:
+        Fernet(key)  # type: ignore[arg-type]
+    except (TypeError, ValueError, binascii.Error):
+        return False
+    return True
+
+
 @register()
 def check_configuration(app_configs, **kwargs):
+    """Report a default SECRET_KEY, a derived or an invalid FIELD_ENCRYPTION_KEY."""
     problems = []
     if not settings.DEBUG and settings.SECRET_KEY == settings.INSECURE_SECRET_KEY:
         problems.append(
@@ -27,12 +37,7 @@ def check_configuration(app_configs, **kwargs):
                 id="core.W002",
             )
         )
-    try:
-        key = base64.urlsafe_b64decode(settings.FIELD_ENCRYPTION_KEY.encode())
-        valid_key = len(key) == 32
-    except (binascii.Error, ValueError):
-        valid_key = False
-    if not valid_key:
+    if not _is_fernet_key(settings.FIELD_ENCRYPTION_KEY):
         problems.append(
             Error(
                 "FIELD_ENCRYPTION_KEY is not a Fernet key.",

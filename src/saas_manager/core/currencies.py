@@ -28,6 +28,7 @@ def minor_units(code: str) -> int:
 
 
 def validate_currency_code(value: str) -> None:
+    """Accept an ISO 4217 code with at most two decimals, such as EUR or JPY."""
     if value not in _EXPONENTS:
         raise ValidationError(
             _(
@@ -46,9 +47,17 @@ def decimals_of(amount: Decimal) -> int:
     return max(0, -exponent)
 
 
-def validate_amount_for_currency(amount: Decimal, currency: str, field: str) -> None:
-    """Reject an amount with more decimals than its currency has."""
-    if currency not in _EXPONENTS or amount is None:
+def validate_amount_for_currency(
+    amount: Decimal | None, currency: str, field: str
+) -> None:
+    """Reject an amount with more decimals than its currency has.
+
+    A value that is not a finite Decimal is left to the field's own
+    validation, which reports it.
+    """
+    if currency not in _EXPONENTS or not isinstance(amount, Decimal):
+        return
+    if not amount.is_finite():
         return
     allowed = minor_units(currency)
     if decimals_of(amount) > allowed:

@@ -1,9 +1,13 @@
 """Model fields shared by the apps: money, currency and encrypted text."""
 
+import binascii
+
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from saas_manager.core.currencies import (
     CURRENCY_CHOICES,
@@ -16,11 +20,40 @@ from saas_manager.core.currencies import (
 class MoneyField(models.DecimalField):
     """A decimal amount of money: never a float, two decimals at most."""
 
+    # Django's own messages leave out the value. Messages set here, rather
+    # than passed as error_messages, stay out of the migrations.
+    default_error_messages = {
+        "float": _(
+            "%(value)r is a float. Expected an exact decimal amount such as "
+            "Decimal('19.99') or the text 19.99."
+        ),
+        "min_value": _(
+            "%(value)s is less than %(limit_value)s. Expected an amount of "
+            "%(limit_value)s or more."
+        ),
+        "max_decimal_places": _(
+            "%(value)s has more than %(max)s decimals. Expected at most %(max)s."
+        ),
+        "max_digits": _("%(value)s has more than %(max)s digits in total."),
+        "max_whole_digits": _(
+            "%(value)s has more than %(max)s digits before the decimal point."
+        ),
+    }
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
         kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
         kwargs.setdefault("validators", [MinValueValidator(0)])
         super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        # A float such as 0.1 is not the amount that was typed, so it is
+        # rejected rather than rounded, on validation and on save alike.
+        if isinstance(value, float):
+            raise ValidationError(
+                self.error_messages["float"], code="float", params={"value": value}
+            )
+        return super().to_python(value)
 
 
 class CurrencyField(models.CharField):
@@ -41,7 +74,13 @@ class CurrencyField(models.CharField):
 
 
 def _fernet() -> Fernet:
-    return Fernet(settings.FIELD_ENCRYPTION_KEY.encode())
+    try:
+        return Fernet(settings.FIELD_ENCRYPTION_KEY)
+    except (TypeError, ValueError, binascii.Error) as error:
+        raise ImproperlyConfigured(
+            "FIELD_ENCRYPTION_KEY is not a Fernet key: expected 32 bytes in "
+            "URL-safe base64."
+        ) from error
 
 
 class EncryptedTextField(models.TextField):

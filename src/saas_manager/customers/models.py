@@ -7,7 +7,11 @@ from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
 from saas_manager.core.fields import CurrencyField
-from saas_manager.customers.validators import normalize_vat_number, validate_iban
+from saas_manager.customers.validators import (
+    normalize_vat_number,
+    validate_iban,
+    validate_phone_number,
+)
 
 
 class CustomerStatus(models.TextChoices):
@@ -126,8 +130,33 @@ class Customer(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        errors: dict = {}
         if self.vat_number:
-            self.vat_number = normalize_vat_number(self.vat_number, self.country.code)
+            try:
+                self.vat_number = normalize_vat_number(
+                    self.vat_number, self.country.code
+                )
+            except ValidationError as error:
+                errors = error.update_error_dict(errors)
+        try:
+            validate_phone_number(self.phone)
+        except ValidationError as error:
+            errors["phone"] = error
+        # Checked here to name the value; the unique constraint then skips
+        # the field and stays the guard against a concurrent insert.
+        duplicate = None
+        if self.external_reference:
+            duplicate = (
+                Customer.objects.filter(external_reference=self.external_reference)
+                .exclude(pk=self.pk)
+                .first()
+            )
+        if duplicate is not None:
+            errors["external_reference"] = _(
+                "Customer %(customer)s already has external reference %(value)s."
+            ) % {"customer": duplicate, "value": self.external_reference}
+        if errors:
+            raise ValidationError(errors)
 
 
 class BankAccount(models.Model):
@@ -159,6 +188,21 @@ class BankAccount(models.Model):
 
     def clean(self) -> None:
         self.iban = "".join(self.iban.split()).upper()
+        duplicate = (
+            BankAccount.objects.filter(iban=self.iban)
+            .exclude(pk=self.pk)
+            .select_related("customer")
+            .first()
+        )
+        if duplicate is not None:
+            raise ValidationError(
+                {
+                    "iban": _(
+                        "IBAN %(value)s is already recorded for customer %(customer)s."
+                    )
+                    % {"value": self.iban, "customer": duplicate.customer}
+                }
+            )
 
 
 class ContactQuerySet(models.QuerySet):
@@ -221,12 +265,26 @@ class Contact(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        errors: dict = {}
         if self.opt_in and not self.email:
-            raise ValidationError(
-                {
-                    "email": _(
-                        "An e-mail address is required for a contact who receives "
-                        "notifications."
-                    )
-                }
+            errors["email"] = _(
+                "An e-mail address is required because %(name)s receives "
+                "notifications. Add one or turn notifications off."
+            ) % {"name": self.name or _("this contact")}
+        try:
+            validate_phone_number(self.phone)
+        except ValidationError as error:
+            errors["phone"] = error
+        duplicate = None
+        if self.external_reference:
+            duplicate = (
+                Contact.objects.filter(external_reference=self.external_reference)
+                .exclude(pk=self.pk)
+                .first()
             )
+        if duplicate is not None:
+            errors["external_reference"] = _(
+                "Contact %(contact)s already has external reference %(value)s."
+            ) % {"contact": duplicate, "value": self.external_reference}
+        if errors:
+            raise ValidationError(errors)

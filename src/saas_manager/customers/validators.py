@@ -34,7 +34,16 @@ def normalize_vat_number(value: str, country: str) -> str:
         return ""
     if not country:
         raise ValidationError(
-            {"country": _("A country is required to check the VAT number.")}
+            {
+                "country": ValidationError(
+                    _(
+                        "A country is required to check VAT number %(value)s. "
+                        "Choose the customer's country."
+                    ),
+                    code="vat_without_country",
+                    params={"value": value},
+                )
+            }
         )
     try:
         if country.upper() in _EU_VAT_PREFIX:
@@ -62,6 +71,7 @@ def normalize_vat_number(value: str, country: str) -> str:
 
 
 def validate_iban(value: str) -> None:
+    """Accept an IBAN with a valid country, length and check digits."""
     try:
         iban.validate(value)
     except StdnumError as error:
@@ -70,3 +80,21 @@ def validate_iban(value: str) -> None:
             code="invalid_iban",
             params={"value": value, "reason": error},
         ) from error
+
+
+def validate_phone_number(value) -> None:
+    """Reject a phone number that the phonenumbers metadata does not know.
+
+    The model field runs the same check with a message that leaves out the
+    number, so the models call this one from clean() to name it.
+    """
+    if value and not value.is_valid():
+        raise ValidationError(
+            _(
+                "%(value)s is not a valid phone number. Expected an "
+                "international number with its country code, such as "
+                "+32 2 555 12 12."
+            ),
+            code="invalid_phone_number",
+            params={"value": value},
+        )

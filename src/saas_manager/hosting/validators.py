@@ -5,9 +5,11 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-_DNS_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61})[a-z0-9]$")
-_HOSTNAME_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-_ODOO_VERSION = re.compile(r"^(?:saas~)?\d{1,2}\.\d{1,2}$")
+# Matched with fullmatch: a pattern ending in $ also accepts a final newline,
+# and \d also accepts digits of other scripts, such as Arabic-Indic ones.
+_DNS_LABEL = re.compile(r"[a-z0-9][a-z0-9-]{1,61}[a-z0-9]")
+_HOSTNAME_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+_ODOO_VERSION = re.compile(r"(?:saas~)?[0-9]{1,2}\.[0-9]{1,2}")
 
 
 def validate_database_name(value: str) -> None:
@@ -16,7 +18,7 @@ def validate_database_name(value: str) -> None:
     The name is also the instance's subdomain, so it cannot start or end with
     a hyphen.
     """
-    if not _DNS_LABEL.match(value):
+    if not _DNS_LABEL.fullmatch(value):
         raise ValidationError(
             _(
                 "%(value)s is not a valid database name. Expected 3 to 63 "
@@ -34,7 +36,7 @@ def validate_hostname(value: str) -> None:
     valid = (
         len(value) <= 253
         and len(labels) >= 2
-        and all(_HOSTNAME_LABEL.match(label) for label in labels)
+        and all(_HOSTNAME_LABEL.fullmatch(label) for label in labels)
         and not labels[-1].isdigit()
     )
     if not valid:
@@ -50,7 +52,7 @@ def validate_hostname(value: str) -> None:
 
 def validate_odoo_version(value: str) -> None:
     """Accept an Odoo series such as 17.0, 18.0 or saas~18.3."""
-    if not _ODOO_VERSION.match(value):
+    if not _ODOO_VERSION.fullmatch(value):
         raise ValidationError(
             _(
                 "%(value)s is not an Odoo version. Expected a series such as "
@@ -70,4 +72,5 @@ def parse_odoo_versions(value: str) -> list[str]:
 
 
 def validate_odoo_version_list(value: str) -> None:
+    """Accept a comma-separated list of Odoo versions such as 17.0, 18.0."""
     parse_odoo_versions(value)
