@@ -141,7 +141,7 @@ class ServicePackage(models.Model):
                 "letters, digits, hyphens or underscores, such as BUSINESS-10."
             ) % {"value": self.code}
         elif self.code:
-            # Checked here to name the value; the unique index stays the guard
+            # Checked here to name the value. The unique index still guards
             # against a concurrent insert.
             taken = ServicePackage.objects.filter(code=self.code).exclude(pk=self.pk)
             if taken.exists():

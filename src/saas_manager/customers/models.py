@@ -142,8 +142,8 @@ class Customer(models.Model):
             validate_phone_number(self.phone)
         except ValidationError as error:
             errors["phone"] = error
-        # Checked here to name the value; the unique constraint then skips
-        # the field and stays the guard against a concurrent insert.
+        # Checked here to name the value, so full_clean() skips the unique
+        # constraint's own message. The constraint still guards the database.
         duplicate = None
         if self.external_reference:
             duplicate = (

@@ -68,7 +68,7 @@ class Server(models.Model):
         return parse_odoo_versions(self.odoo_versions)
 
     def is_full(self) -> bool:
-        """Tell whether the server holds its capacity of live instances."""
+        """Tell whether the server has reached its capacity of live instances."""
         if self.max_instances is None:
             return False
         live = self.instances.exclude(state=InstanceState.TERMINATED).count()
@@ -76,8 +76,14 @@ class Server(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.odoo_versions:
+        if not self.odoo_versions:
+            return
+        try:
             self.odoo_versions = ", ".join(parse_odoo_versions(self.odoo_versions))
+        except ValidationError:
+            # The field's validator has already reported the invalid version
+            # under odoo_versions, so the list is left as typed.
+            return
 
 
 class InstanceState(models.TextChoices):
@@ -265,12 +271,19 @@ class Instance(models.Model):
                 ) % {"package": package}
             if self.custom_domain and not package.has_custom_domain:
                 errors["custom_domain"] = _(
-                    "Package %(package)s does not include a custom domain."
-                ) % {"package": package}
+                    "Package %(package)s does not include a custom domain, so "
+                    "%(value)s cannot be used. Leave it empty or choose a "
+                    "package with that feature."
+                ) % {"package": package, "value": self.custom_domain}
             if self.billing_cycle and package.price_for(self.billing_cycle) is None:
                 errors["billing_cycle"] = _(
-                    "Package %(package)s is not sold %(cycle)s."
-                ) % {"package": package, "cycle": self.get_billing_cycle_display()}
+                    "Package %(package)s has no %(cycle)s price, so the %(cycle)s "
+                    "billing cycle is not offered. Expected one of: %(offered)s."
+                ) % {
+                    "package": package,
+                    "cycle": self.billing_cycle,
+                    "offered": ", ".join(package.cycles) or "-",
+                }
         if server is not None and self._state.adding:
             if not server.is_active:
                 errors["server"] = _(
@@ -278,7 +291,8 @@ class Instance(models.Model):
                 ) % {"server": server}
             elif server.is_full():
                 errors["server"] = _(
-                    "Server %(server)s is full: it holds %(count)d instances."
+                    "Server %(server)s is full with its maximum of %(count)d "
+                    "instances. Choose another server."
                 ) % {"server": server, "count": server.max_instances}
         if (
             server is not None
@@ -292,10 +306,31 @@ class Instance(models.Model):
                 "version": self.odoo_version,
                 "versions": server.odoo_versions,
             }
+        if self.database_name:
+            # Checked here to name the value. The unique index still guards
+            # against a concurrent insert.
+            taken = Instance.objects.filter(database_name=self.database_name)
+            if taken.exclude(pk=self.pk).exists():
+                errors["database_name"] = _(
+                    "Another instance already uses database name %(value)s."
+                ) % {"value": self.database_name}
+        if self.custom_domain and "custom_domain" not in errors:
+            other = (
+                Instance.objects.filter(custom_domain=self.custom_domain)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if other is not None:
+                errors["custom_domain"] = _(
+                    "Instance %(instance)s already uses custom domain %(value)s."
+                ) % {"instance": other, "value": self.custom_domain}
+        if self.price is not None and self.currency:
+            try:
+                validate_amount_for_currency(self.price, self.currency, "price")
+            except ValidationError as error:
+                errors["price"] = " ".join(error.messages)
         if errors:
             raise ValidationError(errors)
-        if self.price is not None and self.currency:
-            validate_amount_for_currency(self.price, self.currency, "price")
 
 
 class InstanceEvent(models.Model):
