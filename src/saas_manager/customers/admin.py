@@ -1,20 +1,475 @@
-from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
-from unfold.admin import ModelAdmin
+"""Back-office pages of customers, their contacts, bank accounts and tags."""
 
-from saas_manager.customers.models import Contact, Customer, Tag
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from unfold.admin import TabularInline
+from unfold.contrib.filters.admin import (
+    ChoicesDropdownFilter,
+    RangeDateFilter,
+    RelatedDropdownFilter,
+)
+from unfold.datasets import BaseDataset
+from unfold.decorators import action, display
+
+from saas_manager.billing.admin import CustomerPaymentDatasetAdmin
+from saas_manager.billing.models import Payment
+from saas_manager.core.admin import BaseAdmin, change_link, values_in_use_filter
+from saas_manager.core.currencies import format_money
+from saas_manager.customers.archive import set_archived
+from saas_manager.customers.models import (
+    BankAccount,
+    Contact,
+    Customer,
+    CustomerStatus,
+    Tag,
+)
+from saas_manager.customers.overview import CustomerOverview, build_overview
+from saas_manager.hosting.admin import STATE_LABELS, CustomerInstanceDatasetAdmin
+from saas_manager.hosting.models import Instance, InstanceState
+
+# The colour of each status's label in lists.
+STATUS_LABELS = {
+    CustomerStatus.PROSPECT: "info",
+    CustomerStatus.ACTIVE: "success",
+    CustomerStatus.SUSPENDED: "warning",
+    CustomerStatus.TERMINATED: "danger",
+}
+
+
+class ArchivedFilter(admin.SimpleListFilter):
+    """Hide archived customers unless the filter asks for them."""
+
+    title = _("archived")
+    parameter_name = "archived"
+
+    def lookups(self, request: HttpRequest, model_admin):
+        return [
+            ("no", _("Not archived")),
+            ("yes", _("Archived")),
+            ("all", _("All")),
+        ]
+
+    def value(self) -> str:
+        return super().value() or "no"
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string(
+                    {self.parameter_name: lookup}
+                ),
+                "display": title,
+            }
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() == "no":
+            return queryset.filter(is_archived=False)
+        if self.value() == "yes":
+            return queryset.filter(is_archived=True)
+        return queryset
+
+
+class ContactInline(TabularInline):
+    model = Contact
+    extra = 0
+    fields = (
+        "name",
+        "job_title",
+        "email",
+        "phone",
+        "is_primary",
+        "is_billing",
+        "is_technical",
+        "is_support",
+        "opt_in",
+    )
+    tab = True
+
+
+class BankAccountInline(TabularInline):
+    model = BankAccount
+    extra = 0
+    fields = ("iban", "holder")
+    tab = True
+
+
+class CustomerInstancesDataset(BaseDataset):
+    model = Instance
+    model_admin = CustomerInstanceDatasetAdmin
+    title = _("Instances")
+    tab = True
+
+
+class CustomerPaymentsDataset(BaseDataset):
+    model = Payment
+    model_admin = CustomerPaymentDatasetAdmin
+    title = _("Payments")
+    tab = True
 
 
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin, ModelAdmin):
-    pass
+class CustomerAdmin(BaseAdmin):
+    list_display = (
+        "name",
+        "status_label",
+        "country",
+        "currency",
+        "instance_count",
+        "tag_names",
+        "account_manager",
+        "is_archived",
+        "created_at",
+    )
+    list_select_related = ("account_manager",)
+    list_filter = (
+        ArchivedFilter,
+        ("status", ChoicesDropdownFilter),
+        ("country", ChoicesDropdownFilter),
+        values_in_use_filter("currency", _("currency")),
+        ("tags", RelatedDropdownFilter),
+        ("account_manager", RelatedDropdownFilter),
+        ("created_at", RangeDateFilter),
+    )
+    search_fields = (
+        "name",
+        "legal_name",
+        "vat_number",
+        "company_registry",
+        "email",
+        "external_reference",
+        "contacts__name",
+        "contacts__email",
+        "bank_accounts__iban",
+    )
+    autocomplete_fields = ("tags",)
+    readonly_fields = ("status", "is_archived", "created_at", "updated_at")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "name",
+                    "legal_name",
+                    "vat_number",
+                    "company_registry",
+                    "industry",
+                    "website",
+                    "external_reference",
+                    "tags",
+                )
+            },
+        ),
+        (
+            _("Contact details"),
+            {"fields": ("email", "phone", "language", "currency")},
+        ),
+        (
+            _("Address"),
+            {
+                "fields": (
+                    "street",
+                    "street2",
+                    "postal_code",
+                    "city",
+                    "region",
+                    "country",
+                )
+            },
+        ),
+        (
+            _("Account"),
+            {"fields": ("account_manager", "support_owner", "notes")},
+        ),
+        (
+            _("Record"),
+            {"fields": ("status", "is_archived", "created_at", "updated_at")},
+        ),
+    )
+    inlines = (ContactInline, BankAccountInline)
+    change_form_datasets = (CustomerInstancesDataset, CustomerPaymentsDataset)
+    change_form_before_template = "admin/customers/customer/overview.html"
+    actions = ("archive", "unarchive")
+    actions_detail = ("archive_detail", "unarchive_detail")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(instance_total=Count("instances", distinct=True))
+            .prefetch_related("tags")
+        )
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in ("account_manager", "support_owner"):
+            kwargs["queryset"] = get_user_model().objects.filter(
+                is_staff=True, is_active=True
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_datasets(self, request: HttpRequest):
+        # The tables list a stored customer's records, so the add page has none.
+        if not request.resolver_match.kwargs.get("object_id"):
+            return ()
+        return [
+            dataset
+            for dataset in super().get_changeform_datasets(request)
+            if request.user.has_perm(
+                f"{dataset.model._meta.app_label}.view_{dataset.model._meta.model_name}"
+            )
+        ]
+
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        if obj is not None:
+            context["customer_overview"] = overview_context(build_overview(obj))
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    @display(
+        description=_("status"),
+        ordering="status",
+        label={status.value: colour for status, colour in STATUS_LABELS.items()},
+    )
+    def status_label(self, customer: Customer):
+        return customer.status, customer.get_status_display()
+
+    @display(description=_("instances"), ordering="instance_total")
+    def instance_count(self, customer: Customer) -> int:
+        return customer.instance_total
+
+    @display(description=_("tags"))
+    def tag_names(self, customer: Customer) -> str:
+        return ", ".join(tag.name for tag in customer.tags.all()) or "-"
+
+    def delete_view(self, request: HttpRequest, object_id, extra_context=None):
+        customer = self.get_object(request, unquote(object_id))
+        if customer is not None and self.has_delete_permission(request, customer):
+            refusal = deletion_refusal(customer)
+            if refusal:
+                self.message_user(request, refusal, messages.ERROR)
+                return HttpResponseRedirect(
+                    reverse("admin:customers_customer_change", args=[customer.pk])
+                )
+        return super().delete_view(request, object_id, extra_context)
+
+    @admin.action(
+        description=_("Archive the selected customers"), permissions=["change"]
+    )
+    def archive(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = set_archived(queryset, archived=True)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d customer archived.",
+                "%(count)d customers archived.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description=_("Unarchive the selected customers"), permissions=["change"]
+    )
+    def unarchive(self, request: HttpRequest, queryset: QuerySet) -> None:
+        count = set_archived(queryset, archived=False)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d customer unarchived.",
+                "%(count)d customers unarchived.",
+                count,
+            )
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @action(
+        description=_("Archive"),
+        url_path="archive",
+        permissions=["change"],
+        icon="archive",
+        dialog={
+            "title": _("Archive this customer?"),
+            "description": _(
+                "An archived customer keeps its instances, payments and "
+                "history, and is left out of the customer list until it is "
+                "unarchived."
+            ),
+            "form_submit_text": _("Archive"),
+        },
+    )
+    def archive_detail(self, request: HttpRequest, form, object_id):
+        return self._set_archived_from_page(request, object_id, archived=True)
+
+    @action(
+        description=_("Unarchive"),
+        url_path="unarchive",
+        permissions=["change"],
+        icon="unarchive",
+        dialog={
+            "title": _("Unarchive this customer?"),
+            "description": _("The customer is listed again with the others."),
+            "form_submit_text": _("Unarchive"),
+        },
+    )
+    def unarchive_detail(self, request: HttpRequest, form, object_id):
+        return self._set_archived_from_page(request, object_id, archived=False)
+
+    def get_actions_detail(self, request: HttpRequest, object_id):
+        # Offer the button that applies: Archive on a customer in the lists,
+        # Unarchive on an archived one.
+        actions = super().get_actions_detail(request, object_id)
+        customer = self.get_object(request, unquote(str(object_id)))
+        if customer is None:
+            return actions
+        hidden = "unarchive_detail" if not customer.is_archived else "archive_detail"
+        hidden_name = f"customers_customer_{hidden}"
+        return [item for item in actions if item.action_name != hidden_name]
+
+    def _set_archived_from_page(self, request: HttpRequest, object_id, archived):
+        customer = self.get_object(request, unquote(str(object_id)))
+        if customer is None:
+            return self._get_obj_does_not_exist_redirect(
+                request, self.opts, str(object_id)
+            )
+        set_archived(Customer.objects.filter(pk=customer.pk), archived=archived)
+        message = (
+            _("Customer %(name)s is archived.")
+            if archived
+            else _("Customer %(name)s is no longer archived.")
+        )
+        self.message_user(request, message % {"name": customer}, messages.SUCCESS)
+        url = reverse("admin:customers_customer_change", args=[customer.pk])
+        if request.headers.get("HX-Request"):
+            # The dialog posts with htmx, which follows this header.
+            return HttpResponse(headers={"HX-Redirect": url})
+        return HttpResponseRedirect(url)
+
+
+def overview_context(overview: CustomerOverview) -> dict:
+    """Return the overview's figures formatted for the customer page."""
+    last = overview.last_payment
+    return {
+        "currencies": [
+            {
+                "currency": row.currency,
+                "revenue": format_money(row.revenue, row.currency),
+                "payments": format_money(row.payments, row.currency),
+                "refunds": format_money(row.refunds, row.currency),
+                "recurring_revenue": format_money(row.recurring_revenue, row.currency),
+                "last_payment_date": row.last_payment_date,
+            }
+            for row in overview.currencies
+        ],
+        "states": [
+            {
+                "value": state.value,
+                "label": state.label,
+                "variant": STATE_LABELS[state],
+                "count": overview.instances_by_state.get(state.value, 0),
+            }
+            for state in InstanceState
+        ],
+        "last_payment": None
+        if last is None
+        else {
+            "amount": format_money(last.amount, last.currency),
+            "date": last.date,
+            "method": last.get_method_display(),
+            "instance": last.instance,
+            "url": reverse("admin:billing_payment_change", args=[last.pk]),
+        },
+    }
+
+
+def deletion_refusal(customer: Customer) -> str:
+    """Return why the customer cannot be deleted, or "" when it can."""
+    payments = customer.payments.count()
+    instances = customer.instances.count()
+    if not payments and not instances:
+        return ""
+    return _(
+        "Customer %(name)s cannot be deleted because it has %(payments)d "
+        "payment(s) and %(instances)d instance(s). Archive it instead: its "
+        "records are kept and it leaves the customer list."
+    ) % {"name": customer, "payments": payments, "instances": instances}
 
 
 @admin.register(Contact)
-class ContactAdmin(SimpleHistoryAdmin, ModelAdmin):
-    pass
+class ContactAdmin(BaseAdmin):
+    list_display = (
+        "name",
+        "customer_link",
+        "job_title",
+        "email",
+        "phone",
+        "role_names",
+        "opt_in",
+    )
+    list_select_related = ("customer",)
+    list_filter = ("is_primary", "is_billing", "is_technical", "is_support", "opt_in")
+    search_fields = ("name", "email", "job_title", "customer__name")
+    autocomplete_fields = ("customer",)
+    fieldsets = (
+        (None, {"fields": ("customer", "name", "job_title", "email", "phone")}),
+        (
+            _("Roles"),
+            {
+                "fields": (
+                    "is_primary",
+                    "is_billing",
+                    "is_technical",
+                    "is_support",
+                    "opt_in",
+                )
+            },
+        ),
+        (_("Record"), {"fields": ("external_reference",)}),
+    )
+
+    @display(description=_("customer"), ordering="customer__name")
+    def customer_link(self, contact: Contact) -> str:
+        return change_link(contact.customer)
+
+    @display(description=_("roles"))
+    def role_names(self, contact: Contact) -> str:
+        labels = {
+            "primary": _("primary"),
+            "billing": _("billing"),
+            "technical": _("technical"),
+            "support": _("support"),
+        }
+        return ", ".join(str(labels[role]) for role in contact.roles) or "-"
+
+
+@admin.register(BankAccount)
+class BankAccountAdmin(BaseAdmin):
+    list_display = ("iban", "holder", "customer_link")
+    list_select_related = ("customer",)
+    search_fields = ("iban", "holder", "customer__name")
+    autocomplete_fields = ("customer",)
+
+    @display(description=_("customer"), ordering="customer__name")
+    def customer_link(self, account: BankAccount) -> str:
+        return change_link(account.customer)
 
 
 @admin.register(Tag)
-class TagAdmin(SimpleHistoryAdmin, ModelAdmin):
-    pass
+class TagAdmin(BaseAdmin):
+    list_display = ("name", "customer_count")
+    search_fields = ("name",)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return super().get_queryset(request).annotate(customer_total=Count("customer"))
+
+    @display(description=_("customers"), ordering="customer_total")
+    def customer_count(self, tag: Tag) -> int:
+        return tag.customer_total

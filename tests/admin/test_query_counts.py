@@ -1,0 +1,116 @@
+"""The list pages and the customer page run a fixed number of queries."""
+
+import pytest
+from django.urls import reverse
+
+from saas_manager.billing.choices import PaymentKind
+from saas_manager.customers.models import BankAccount, Tag
+from saas_manager.hosting.models import InstanceState
+from tests.factories import (
+    ContactFactory,
+    CustomerFactory,
+    InstanceFactory,
+    PaymentFactory,
+    ServerFactory,
+    ServicePackageFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROWS = 20
+IBANS = ("BE71096123456769", "DE89370400440532013000", "FR1420041010050500013M02606")
+
+# Measured on SQLite with ROWS rows: the session, the user and its
+# permissions, then the page's own queries. One query per row would add ROWS.
+CUSTOMER_LIST_QUERIES = 12
+INSTANCE_LIST_QUERIES = 12
+PAYMENT_LIST_QUERIES = 9
+CUSTOMER_PAGE_QUERIES = 22
+
+
+def customers_with_records(count: int):
+    package = ServicePackageFactory()
+    server = ServerFactory()
+    tag = Tag.objects.create(name="reseller")
+    manager = UserFactory(username="account-manager")
+    customers = []
+    for index in range(count):
+        customer = CustomerFactory(account_manager=manager)
+        customer.tags.add(tag)
+        instance = InstanceFactory(
+            customer=customer,
+            package=package,
+            server=server,
+            state=InstanceState.ACTIVE,
+        )
+        payment = PaymentFactory(customer=customer, instance=instance)
+        if index % 2:
+            PaymentFactory(
+                customer=customer,
+                instance=instance,
+                kind=PaymentKind.REFUND,
+                refund_of=payment,
+            )
+        customers.append(customer)
+    return customers
+
+
+def one_customer_with_records(count: int):
+    customer = CustomerFactory()
+    package = ServicePackageFactory()
+    server = ServerFactory()
+    for _ in range(count):
+        ContactFactory(customer=customer)
+        instance = InstanceFactory(
+            customer=customer, package=package, server=server, currency="EUR"
+        )
+        PaymentFactory(customer=customer, instance=instance)
+    for iban in IBANS:
+        BankAccount.objects.create(customer=customer, iban=iban)
+    return customer
+
+
+@pytest.mark.parametrize("rows", [2, ROWS])
+def test_customer_list_queries(manager_client, django_assert_max_num_queries, rows):
+    customers_with_records(rows)
+
+    with django_assert_max_num_queries(CUSTOMER_LIST_QUERIES):
+        response = manager_client.get(reverse("admin:customers_customer_changelist"))
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == rows
+
+
+@pytest.mark.parametrize("rows", [2, ROWS])
+def test_instance_list_queries(manager_client, django_assert_max_num_queries, rows):
+    customers_with_records(rows)
+
+    with django_assert_max_num_queries(INSTANCE_LIST_QUERIES):
+        response = manager_client.get(reverse("admin:hosting_instance_changelist"))
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == rows
+
+
+@pytest.mark.parametrize("rows", [2, ROWS])
+def test_payment_list_queries(manager_client, django_assert_max_num_queries, rows):
+    customers_with_records(rows)
+
+    with django_assert_max_num_queries(PAYMENT_LIST_QUERIES):
+        response = manager_client.get(reverse("admin:billing_payment_changelist"))
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == rows + rows // 2
+
+
+@pytest.mark.parametrize("rows", [2, ROWS])
+def test_customer_page_queries(manager_client, django_assert_max_num_queries, rows):
+    customer = one_customer_with_records(rows)
+    url = reverse("admin:customers_customer_change", args=[customer.pk])
+
+    with django_assert_max_num_queries(CUSTOMER_PAGE_QUERIES):
+        response = manager_client.get(url)
+
+    assert response.status_code == 200
+    assert response.context["customer_overview"]["states"][0]["count"] == rows
