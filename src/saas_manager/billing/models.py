@@ -1,5 +1,7 @@
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -8,6 +10,33 @@ from saas_manager.core.currencies import validate_amount_for_currency
 from saas_manager.core.fields import CurrencyField, MoneyField
 from saas_manager.customers.models import Customer
 from saas_manager.hosting.models import Instance
+
+# The status changes a payment may make. A completed or cancelled payment is
+# final: a mistake in it is corrected with a refund or a cancelling entry.
+PAYMENT_STATUS_CHANGES: dict[str, frozenset[str]] = {
+    PaymentStatus.PENDING: frozenset(
+        {PaymentStatus.COMPLETED, PaymentStatus.FAILED, PaymentStatus.CANCELLED}
+    ),
+    PaymentStatus.FAILED: frozenset({PaymentStatus.CANCELLED}),
+    PaymentStatus.COMPLETED: frozenset(),
+    PaymentStatus.CANCELLED: frozenset(),
+}
+
+# The fields that cannot change once a payment has left Pending. The notes
+# stay editable, and the billing engine rewrites period_start and period_end
+# with a queryset update, which skips save().
+FIXED_FIELDS = (
+    "customer_id",
+    "instance_id",
+    "kind",
+    "refund_of_id",
+    "amount",
+    "currency",
+    "method",
+    "transaction_reference",
+    "date",
+    "is_cancellation",
+)
 
 
 class Payment(models.Model):
@@ -60,13 +89,34 @@ class Payment(models.Model):
         help_text=_("The bank's, PayPal's or Stripe's id, unique per method."),
     )
     date = models.DateField(_("date"))
-    period_start = models.DateField(_("period start"), null=True, blank=True)
-    period_end = models.DateField(_("period end"), null=True, blank=True)
+    is_cancellation = models.BooleanField(
+        _("cancelling entry"),
+        default=False,
+        help_text=_(
+            "A refund that cancels a payment recorded by mistake: no money "
+            "went back to the customer."
+        ),
+    )
+    period_start = models.DateField(
+        _("period start"),
+        null=True,
+        blank=True,
+        help_text=_("The first day of the billing periods this payment's money paid."),
+    )
+    period_end = models.DateField(
+        _("period end"),
+        null=True,
+        blank=True,
+        help_text=_("The last day of the billing periods this payment's money paid."),
+    )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    # simple_history names the record's original object `instance`, which
+    # hides a field of that name, so the instance is left out of the history.
+    # It can only change while the payment is pending.
+    history = HistoricalRecords(excluded_fields=["instance"])
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -113,6 +163,12 @@ class Payment(models.Model):
                 name="payment_status_valid",
             ),
             models.CheckConstraint(
+                condition=models.Q(is_cancellation=False)
+                | models.Q(kind=PaymentKind.REFUND),
+                name="payment_cancellation_is_refund",
+                violation_error_message=_("Only a refund can be a cancelling entry."),
+            ),
+            models.CheckConstraint(
                 condition=models.Q(method__in=PaymentMethod.values),
                 name="payment_method_valid",
             ),
@@ -125,20 +181,60 @@ class Payment(models.Model):
             models.Index(fields=["date"], name="payment_date_idx"),
             models.Index(fields=["kind"], name="payment_kind_idx"),
             models.Index(fields=["currency"], name="payment_currency_idx"),
+            # The paid-up date reads an instance's completed payments.
+            models.Index(
+                fields=["instance", "status", "kind"], name="payment_instance_idx"
+            ),
         ]
 
     def __str__(self) -> str:
         label = self.transaction_reference or f"#{self.pk}"
         return f"{self.get_kind_display()} {label}"
 
+    def save(self, *args, **kwargs) -> None:
+        """Save the payment and recompute what depends on it.
+
+        The paid-up date of its instance (and of its former instance when a
+        pending payment moved) and the customer's status are refreshed in the
+        same transaction, whatever code saved the payment.
+        """
+        from saas_manager.billing.paid_up import refresh_after_payment_change
+
+        with transaction.atomic():
+            self.check_change()
+            previous_instance_id = None
+            if not self._state.adding and self.pk is not None:
+                previous_instance_id = (
+                    type(self)
+                    .objects.filter(pk=self.pk)
+                    .values_list("instance_id", flat=True)
+                    .first()
+                )
+            super().save(*args, **kwargs)
+            refresh_after_payment_change(self, previous_instance_id)
+
+    def delete(self, *args, **kwargs):
+        from saas_manager.billing.paid_up import refresh_after_payment_change
+
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            refresh_after_payment_change(self, None)
+        return result
+
     def clean(self) -> None:
         super().clean()
+        self.check_change()
         errors = {}
         if self.instance_id and self.customer_id:
             if self.instance.customer_id != self.customer_id:
                 errors["instance"] = _(
-                    "Instance %(instance)s belongs to another customer."
-                ) % {"instance": self.instance}
+                    "Instance %(instance)s belongs to customer %(owner)s, not to "
+                    "%(customer)s."
+                ) % {
+                    "instance": self.instance,
+                    "owner": self.instance.customer,
+                    "customer": self.customer,
+                }
             elif self.currency and self.instance.currency != self.currency:
                 errors["currency"] = _(
                     "%(currency)s is not the currency of instance %(instance)s, "
@@ -151,13 +247,142 @@ class Payment(models.Model):
         if self.refund_of_id:
             original = self.refund_of
             if original.kind != PaymentKind.PAYMENT:
-                errors["refund_of"] = _("A refund can only return a payment.")
+                errors["refund_of"] = _(
+                    "%(payment)s is itself a refund. A refund can only return a "
+                    "payment."
+                ) % {"payment": original}
+            elif original.instance_id != self.instance_id:
+                errors["instance"] = _(
+                    "A refund is for the instance of its payment, %(expected)s."
+                ) % {"expected": original.instance or _("no instance")}
             elif self.currency and original.currency != self.currency:
                 errors["currency"] = _(
                     "A refund is in the currency of its payment, %(expected)s, "
                     "not %(currency)s."
                 ) % {"expected": original.currency, "currency": self.currency}
+        self._check_kind_and_refund(errors)
+        self._check_amount(errors)
+        self._check_period(errors)
+        self._check_reference(errors)
         if errors:
             raise ValidationError(errors)
-        if self.amount is not None and self.currency:
-            validate_amount_for_currency(self.amount, self.currency, "amount")
+
+    def _check_kind_and_refund(self, errors: dict) -> None:
+        if self.kind == PaymentKind.REFUND and not self.refund_of_id:
+            errors.setdefault(
+                "refund_of",
+                _("A refund must name the payment it returns."),
+            )
+        elif self.kind == PaymentKind.PAYMENT and self.refund_of_id:
+            errors.setdefault(
+                "refund_of",
+                _(
+                    "Only a refund may name a payment it returns, but this is a "
+                    "payment naming %(payment)s. Set the kind to refund or clear "
+                    "the field."
+                )
+                % {"payment": self.refund_of},
+            )
+
+    def _check_amount(self, errors: dict) -> None:
+        # A refund is a positive amount too: its kind gives the direction.
+        if isinstance(self.amount, Decimal) and self.amount <= 0:
+            errors["amount"] = _(
+                "%(value)s is not a positive amount. Expected more than zero, "
+                "because a refund is also recorded as a positive amount."
+            ) % {"value": self.amount}
+        elif self.amount is not None and self.currency:
+            try:
+                validate_amount_for_currency(self.amount, self.currency, "amount")
+            except ValidationError as error:
+                errors.setdefault("amount", []).extend(error.messages)
+
+    def _check_period(self, errors: dict) -> None:
+        start, end = self.period_start, self.period_end
+        if start is not None and end is None:
+            errors["period_end"] = _(
+                "The billing period starts on %(start)s but has no last day. "
+                "Enter both days or neither."
+            ) % {"start": start}
+        elif start is None and end is not None:
+            errors["period_start"] = _(
+                "The billing period ends on %(end)s but has no first day. "
+                "Enter both days or neither."
+            ) % {"end": end}
+        elif start is not None and end is not None and end < start:
+            errors["period_end"] = _(
+                "The last day of the billing period, %(end)s, is before its first "
+                "day, %(start)s."
+            ) % {"end": end, "start": start}
+
+    def _check_reference(self, errors: dict) -> None:
+        # Checked here to name the value. The unique constraint still guards
+        # against a concurrent insert. Blank references are not unique.
+        if not self.transaction_reference or not self.method:
+            return
+        taken = (
+            Payment.objects.filter(
+                method=self.method, transaction_reference=self.transaction_reference
+            )
+            .exclude(pk=self.pk)
+            .first()
+        )
+        if taken is not None:
+            errors["transaction_reference"] = _(
+                "%(method)s transaction %(value)s is already recorded as %(payment)s "
+                "of %(date)s."
+            ) % {
+                "method": self.get_method_display(),
+                "value": self.transaction_reference,
+                "payment": taken,
+                "date": taken.date,
+            }
+
+    def check_change(self) -> None:
+        """Raise ValidationError if this change breaks the rules of a stored payment.
+
+        A status may only change as PAYMENT_STATUS_CHANGES allows, and once a
+        payment has left Pending only its notes can change. Saving it again
+        with the same values is allowed and changes nothing.
+        """
+        if self._state.adding or self.pk is None:
+            return
+        stored = (
+            type(self)
+            .objects.filter(pk=self.pk)
+            .values("status", *FIXED_FIELDS)
+            .first()
+        )
+        if stored is None:
+            return
+        old_status = stored["status"]
+        if self.status != old_status and self.status not in PAYMENT_STATUS_CHANGES.get(
+            old_status, frozenset()
+        ):
+            raise ValidationError(
+                {
+                    "status": _(
+                        "A %(old)s payment cannot become %(new)s. Correct a "
+                        "completed payment with a refund or a cancelling entry."
+                    )
+                    % {
+                        "old": PaymentStatus(old_status).label,
+                        "new": PaymentStatus(self.status).label,
+                    }
+                }
+            )
+        if old_status == PaymentStatus.PENDING:
+            return
+        changed = [name for name in FIXED_FIELDS if getattr(self, name) != stored[name]]
+        if changed:
+            labels = ", ".join(
+                str(self._meta.get_field(name.removesuffix("_id")).verbose_name)
+                for name in changed
+            )
+            raise ValidationError(
+                _(
+                    "A %(status)s payment cannot be edited, but %(fields)s changed. "
+                    "Correct it with a refund or a cancelling entry."
+                )
+                % {"status": PaymentStatus(old_status).label, "fields": labels}
+            )

@@ -35,3 +35,14 @@ def refresh_status(customer: Customer) -> str:
         customer.status = status
         customer.save(update_fields=["status", "updated_at"])
     return status
+
+
+def refresh_status_locked(customer_id: int) -> str:
+    """Lock the customer row, then store its derived status and return it.
+
+    The lock makes two transactions that change instances or payments of the
+    same customer compute the status one after the other, so the later one
+    reads the states that the earlier one committed.
+    """
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    return refresh_status(customer)
