@@ -238,10 +238,10 @@ def _store_spans(instance: Instance, position: BillingPosition) -> None:
     ).values_list("id", "period_start", "period_end")
     for pk, start, end in stored:
         span = position.spans.get(pk)
-        wanted = span if span is not None else (None, None)
-        if (start, end) != wanted:
+        expected = span if span is not None else (None, None)
+        if (start, end) != expected:
             Payment.objects.filter(pk=pk).update(
-                period_start=wanted[0], period_end=wanted[1]
+                period_start=expected[0], period_end=expected[1]
             )
 
 

@@ -55,7 +55,7 @@ ONE_DAY = datetime.timedelta(days=1)
 
 
 class PaymentEffect(models.TextChoices):
-    """What recording a payment did to its instance, shown on the payment page."""
+    """The outcome of a payment for its instance, shown on the payment page."""
 
     NONE = "none", gettext_lazy("No change")
     DUPLICATE = "duplicate", gettext_lazy("Already recorded")
@@ -78,7 +78,7 @@ class PaymentResult:
 
     @property
     def message(self) -> str:
-        """Return the sentence that tells staff what happened, or ""."""
+        """Return the sentence for staff that describes the outcome, or ""."""
         payment = self.payment
         instance = payment.instance
         if self.effect == PaymentEffect.DUPLICATE:
@@ -363,10 +363,10 @@ def _refundable(payment: Payment) -> Decimal:
 
     Pending refunds count as taken, because they may still complete.
     """
-    taken = payment.refunds.filter(
+    refunded = payment.refunds.filter(
         status__in=[PaymentStatus.PENDING, PaymentStatus.COMPLETED]
     ).aggregate(total=Sum("amount"))["total"]
-    return payment.amount - (taken or ZERO)
+    return payment.amount - (refunded or ZERO)
 
 
 def refund_payment(

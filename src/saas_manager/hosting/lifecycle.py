@@ -54,7 +54,7 @@ state_changed = Signal()
 class LifecycleError(Exception):
     """A lifecycle action that the instance's state does not allow.
 
-    The API answers it with HTTP 409 and `code`.
+    The API returns HTTP 409 with `code` for it.
     """
 
     code = "lifecycle_error"
