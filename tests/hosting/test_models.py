@@ -302,6 +302,28 @@ def test_server_versions_invalid_rejected(versions):
     assert "is not an Odoo version" in errors["odoo_versions"][0]
 
 
+def test_server_name_taken_rejected_by_full_clean():
+    ServerFactory(name="node-1")
+    server = ServerFactory.build(name="node-1")
+
+    errors = _errors(server)
+
+    assert list(errors) == ["name"]
+    assert errors["name"] == ["Another server is already named node-1."]
+
+
+def test_server_name_taken_rejected_by_database():
+    ServerFactory(name="node-1")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Server.objects.create(
+            name="node-1",
+            country="DE",
+            base_url="https://node-1.example",
+            odoo_versions="17.0",
+        )
+
+
 def test_parse_versions_skips_empty_parts():
     assert parse_odoo_versions("17.0,, 18.0,") == ["17.0", "18.0"]
 
@@ -360,6 +382,47 @@ def test_full_server_rejected_for_new_instance():
     message = errors["server"][0]
     assert "Server node-small is full" in message
     assert "1" in message
+
+
+def test_instance_moved_to_archived_package_rejected():
+    instance = InstanceFactory()
+    instance.package = ServicePackageFactory(name="Legacy", is_active=False)
+
+    errors = _errors(instance)
+
+    assert list(errors) == ["package"]
+    assert "Package Legacy is archived" in errors["package"][0]
+
+
+def test_instance_moved_to_inactive_server_rejected():
+    instance = InstanceFactory()
+    instance.server = ServerFactory(name="node-off", is_active=False)
+
+    errors = _errors(instance)
+
+    assert list(errors) == ["server"]
+    assert "Server node-off is not active" in errors["server"][0]
+
+
+def test_instance_moved_to_full_server_rejected():
+    full = ServerFactory(name="node-small", max_instances=1)
+    InstanceFactory(server=full)
+    instance = InstanceFactory()
+    instance.server = full
+
+    errors = _errors(instance)
+
+    assert list(errors) == ["server"]
+    assert "Server node-small is full" in errors["server"][0]
+
+
+def test_instance_on_its_full_server_accepted():
+    server = ServerFactory(max_instances=1)
+    instance = InstanceFactory(server=server)
+
+    instance.full_clean()
+
+    assert server.is_full() is True
 
 
 def test_full_server_ignores_terminated_instances():

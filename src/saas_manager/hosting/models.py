@@ -76,6 +76,15 @@ class Server(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        if self.name:
+            taken = Server.objects.filter(name=self.name).exclude(pk=self.pk)
+            if taken.exists():
+                raise ValidationError(
+                    {
+                        "name": _("Another server is already named %(value)s.")
+                        % {"value": self.name}
+                    }
+                )
         if not self.odoo_versions:
             return
         try:
@@ -264,8 +273,19 @@ class Instance(models.Model):
         errors: dict[str, str] = {}
         package = self.package if self.package_id else None
         server = self.server if self.server_id else None
+        # Moving an instance to another package sells that package, and moving
+        # it to another server makes it a new instance there.
+        stored = None
+        if not self._state.adding:
+            stored = (
+                Instance.objects.filter(pk=self.pk)
+                .values("package_id", "server_id")
+                .first()
+            )
+        new_to_package = stored is None or stored["package_id"] != self.package_id
+        new_to_server = stored is None or stored["server_id"] != self.server_id
         if package is not None:
-            if self._state.adding and not package.is_active:
+            if new_to_package and not package.is_active:
                 errors["package"] = _(
                     "Package %(package)s is archived and cannot be sold."
                 ) % {"package": package}
@@ -284,7 +304,7 @@ class Instance(models.Model):
                     "cycle": self.billing_cycle,
                     "offered": ", ".join(package.cycles) or "-",
                 }
-        if server is not None and self._state.adding:
+        if server is not None and new_to_server:
             if not server.is_active:
                 errors["server"] = _(
                     "Server %(server)s is not active and takes no new instances."
