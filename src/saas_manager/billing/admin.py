@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateFilter
@@ -70,8 +71,8 @@ class PaymentColumns:
         if payment.period_start is None:
             return "-"
         return _("%(start)s to %(end)s") % {
-            "start": f"{payment.period_start:%Y-%m-%d}",
-            "end": f"{payment.period_end:%Y-%m-%d}",
+            "start": date_format(payment.period_start),
+            "end": date_format(payment.period_end),
         }
 
 

@@ -21,19 +21,23 @@ admin.site.unregister(User)
 admin.site.unregister(Group)
 
 
-class BaseAdmin(SimpleHistoryAdmin, ModelAdmin):
-    """The admin of every domain model: unfold's look and an audit history.
-
-    Reverting to an old version from the history page is disabled, because a
-    revert writes the stored fields back directly and so would skip the rules
-    that states, prices and payments follow.
-    """
+class PlainAdmin(ModelAdmin):
+    """The list and form settings of every back-office page."""
 
     list_filter_submit = True
     list_per_page = 50
     # The total count is a second COUNT query on every filtered list page.
     show_full_result_count = False
     warn_unsaved_form = True
+
+
+class BaseAdmin(SimpleHistoryAdmin, PlainAdmin):
+    """The admin of a model with django-simple-history records.
+
+    Reverting to an old version from the history page is disabled, because a
+    revert writes the stored fields back directly and so would skip the rules
+    that states, prices and payments follow.
+    """
 
     def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
         return True
@@ -81,10 +85,11 @@ def values_in_use_filter(field_name: str, title: str) -> type[ValuesInUseFilter]
 
 
 def money_column(amount, currency: str) -> str:
-    """Format an amount for a list column, with an empty cell for no amount."""
+    """Format an amount for a list column, with a dash for no amount."""
     if amount is None:
         return "-"
-    return format_money(amount, currency)
+    # A no-break space keeps the amount and its currency on one line.
+    return format_money(amount, currency).replace(" ", "\u00a0")
 
 
 def change_link(obj) -> str:

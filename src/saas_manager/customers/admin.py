@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from unfold.admin import TabularInline
@@ -19,7 +20,12 @@ from unfold.decorators import action, display
 
 from saas_manager.billing.admin import CustomerPaymentDatasetAdmin
 from saas_manager.billing.models import Payment
-from saas_manager.core.admin import BaseAdmin, change_link, values_in_use_filter
+from saas_manager.core.admin import (
+    BaseAdmin,
+    PlainAdmin,
+    change_link,
+    values_in_use_filter,
+)
 from saas_manager.core.currencies import format_money
 from saas_manager.customers.archive import set_archived
 from saas_manager.customers.models import (
@@ -120,12 +126,11 @@ class CustomerAdmin(BaseAdmin):
         "name",
         "status_label",
         "country",
-        "currency",
+        "currency_code",
         "instance_count",
         "tag_names",
-        "account_manager",
-        "is_archived",
-        "created_at",
+        "account_manager_name",
+        "created_date",
     )
     list_select_related = ("account_manager",)
     list_filter = (
@@ -207,11 +212,14 @@ class CustomerAdmin(BaseAdmin):
         )
 
     def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
-        if db_field.name in ("account_manager", "support_owner"):
-            kwargs["queryset"] = get_user_model().objects.filter(
-                is_staff=True, is_active=True
-            )
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name not in ("account_manager", "support_owner"):
+            return super().formfield_for_foreignkey(db_field, request, **kwargs)
+        kwargs["queryset"] = get_user_model().objects.filter(
+            is_staff=True, is_active=True
+        )
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        field.label_from_instance = staff_name
+        return field
 
     def get_changeform_datasets(self, request: HttpRequest):
         # The tables list a stored customer's records, so the add page has none.
@@ -230,6 +238,10 @@ class CustomerAdmin(BaseAdmin):
     ):
         if obj is not None:
             context["customer_overview"] = overview_context(build_overview(obj))
+            context["customer_status"] = {
+                "label": obj.get_status_display(),
+                "variant": STATUS_LABELS.get(obj.status, "default"),
+            }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     @display(
@@ -240,9 +252,23 @@ class CustomerAdmin(BaseAdmin):
     def status_label(self, customer: Customer):
         return customer.status, customer.get_status_display()
 
+    @display(description=_("currency"), ordering="currency")
+    def currency_code(self, customer: Customer) -> str:
+        return customer.currency
+
     @display(description=_("instances"), ordering="instance_total")
     def instance_count(self, customer: Customer) -> int:
         return customer.instance_total
+
+    @display(description=_("account manager"), ordering="account_manager__username")
+    def account_manager_name(self, customer: Customer) -> str:
+        if customer.account_manager is None:
+            return "-"
+        return staff_name(customer.account_manager)
+
+    @display(description=_("created"), ordering="created_at")
+    def created_date(self, customer: Customer):
+        return timezone.localdate(customer.created_at)
 
     @display(description=_("tags"))
     def tag_names(self, customer: Customer) -> str:
@@ -354,6 +380,11 @@ class CustomerAdmin(BaseAdmin):
         return HttpResponseRedirect(url)
 
 
+def staff_name(user) -> str:
+    """Return the staff member's full name, or the username when it has none."""
+    return user.get_full_name() or user.username
+
+
 def overview_context(overview: CustomerOverview) -> dict:
     """Return the overview's figures formatted for the customer page."""
     last = overview.last_payment
@@ -463,7 +494,11 @@ class BankAccountAdmin(BaseAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(BaseAdmin):
+class TagAdmin(PlainAdmin):
+    """Tags. The Tag model keeps no simple-history records, so its history
+    page is Django's log of changes made in the back office.
+    """
+
     list_display = ("name", "customer_count")
     search_fields = ("name",)
 

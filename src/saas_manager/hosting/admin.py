@@ -202,7 +202,6 @@ class InstanceAdmin(InstanceColumns, BaseAdmin):
         "server",
         "state_label",
         "odoo_version",
-        "edition",
         "billing_cycle",
         "price_column",
         "trial_end_date",
