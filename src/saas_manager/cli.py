@@ -4,12 +4,23 @@ import os
 import sys
 
 
+def command_line(argv: list[str]) -> list[str]:
+    """Return argv with a hyphenated command name spelled as its module name.
+
+    Django names a command after its module, `load_demo_data`, while the
+    console spells it `load-demo-data`; both spellings work.
+    """
+    if len(argv) > 1 and not argv[1].startswith("-"):
+        return [argv[0], argv[1].replace("-", "_"), *argv[2:]]
+    return argv
+
+
 def main() -> None:
-    """Run a management command, such as `saas-manager import FILE`."""
+    """Run a management command, such as `saas-manager load-demo-data`."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saas_manager.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    execute_from_command_line(command_line(sys.argv))
 
 
 if __name__ == "__main__":

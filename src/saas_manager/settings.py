@@ -135,6 +135,9 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 
 LOGIN_URL = "admin:login"
+# The admin's sign-in form sends no "next" field in django-unfold 0.91, so
+# without this a sign-in at /admin/login/ lands on /accounts/profile/.
+LOGIN_REDIRECT_URL = "admin:index"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
