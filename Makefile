@@ -28,6 +28,7 @@ run: $(STAMP)
 	$(BIN)/saas-manager migrate --no-input
 	$(BIN)/saas-manager collectstatic --no-input --verbosity 0
 	$(BIN)/saas-manager load-demo-data --if-empty
+	@echo "Back office at http://$(HOST):$(PORT)/ (Ctrl+C stops the web server and the worker)"
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start
 
 test: $(DEV_STAMP)
