@@ -182,7 +182,7 @@ if TASK_QUEUE_URL.startswith(("redis://", "rediss://", "unix://")):
         "name": "saas-manager",
         "url": TASK_QUEUE_URL,
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": {"workers": 2, "worker_type": "thread", "flush_locks": True},
     }
 else:
     HUEY = {
@@ -191,7 +191,7 @@ else:
         "filename": TASK_QUEUE_URL.removeprefix("sqlite:///")
         or str(DATA_DIR / "huey.sqlite3"),
         "immediate": False,
-        "consumer": {"workers": 2, "worker_type": "thread"},
+        "consumer": {"workers": 2, "worker_type": "thread", "flush_locks": True},
     }
 
 # The Fernet key that encrypts server secrets. Without one, a key is derived

@@ -1,5 +1,7 @@
 import pytest
 
+from saas_manager.automation.operator import get_operator_settings
+
 
 @pytest.fixture(autouse=True)
 def _plain_static_files(settings):
@@ -10,3 +12,11 @@ def _plain_static_files(settings):
             "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         },
     }
+
+
+@pytest.fixture
+def operator(db):
+    row = get_operator_settings()
+    row.staff_emails = "ops@operator.example"
+    row.save()
+    return row
