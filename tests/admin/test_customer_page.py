@@ -184,10 +184,11 @@ def test_delete_of_customer_with_payments_is_refused(manager_client):
     assert Customer.objects.filter(pk=customer.pk).exists()
     assert response.redirect_chain[-1][0] == change_url(customer)
     messages = [str(message) for message in response.context["messages"]]
-    assert any(
-        "Paying SRL cannot be deleted" in message and "Archive it" in message
-        for message in messages
-    )
+    assert messages == [
+        "Customer Paying SRL cannot be deleted because it has 1 payment and "
+        "0 instances. Archive it instead: its records are kept and it leaves "
+        "the customer list."
+    ]
 
 
 def test_delete_of_customer_with_instances_is_refused(manager_client):
@@ -287,3 +288,27 @@ def test_list_hides_archived_customers_by_default(reader_client):
     assert "Gone SRL" not in default.text
     assert "Gone SRL" in archived.text
     assert "Live SRL" not in archived.text
+
+
+def test_archive_button_asks_for_confirmation(manager_client):
+    customer = CustomerFactory()
+    url = reverse("admin:customers_customer_archive_detail", args=[customer.pk])
+
+    response = manager_client.get(url)
+
+    customer.refresh_from_db()
+    assert response.status_code == 200
+    assert "Archive this customer?" in response.text
+    assert customer.is_archived is False
+
+
+def test_archive_button_answers_htmx_with_redirect_header(manager_client):
+    customer = CustomerFactory()
+    url = reverse("admin:customers_customer_archive_detail", args=[customer.pk])
+
+    response = manager_client.post(
+        url, {"_form_submitted": "True"}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"] == change_url(customer)

@@ -44,7 +44,7 @@ class BaseAdmin(SimpleHistoryAdmin, PlainAdmin):
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         # simple-history saves the old version on POST even when the Revert
-        # button is hidden, and asks only for the view permission.
+        # button is hidden, and checks only the view permission.
         if request.method == "POST":
             raise PermissionDenied
         return super().history_form_view(
@@ -53,10 +53,10 @@ class BaseAdmin(SimpleHistoryAdmin, PlainAdmin):
 
 
 class ValuesInUseFilter(DropdownFilter):
-    """A dropdown of the values that a column holds in stored rows.
+    """A dropdown of the values that a column contains in stored rows.
 
     For fields such as currency, whose choices list every ISO 4217 code while
-    a list holds only a few of them. Subclasses set `field_name`.
+    the rows use only a few of them. Subclasses set `field_name`.
     """
 
     field_name: str

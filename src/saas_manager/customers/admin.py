@@ -49,7 +49,7 @@ STATUS_LABELS = {
 
 
 class ArchivedFilter(admin.SimpleListFilter):
-    """Hide archived customers unless the filter asks for them."""
+    """Hide archived customers unless the request selects them."""
 
     title = _("archived")
     parameter_name = "archived"
@@ -277,9 +277,9 @@ class CustomerAdmin(BaseAdmin):
     def delete_view(self, request: HttpRequest, object_id, extra_context=None):
         customer = self.get_object(request, unquote(object_id))
         if customer is not None and self.has_delete_permission(request, customer):
-            refusal = deletion_refusal(customer)
-            if refusal:
-                self.message_user(request, refusal, messages.ERROR)
+            reason = deletion_blocker(customer)
+            if reason:
+                self.message_user(request, reason, messages.ERROR)
                 return HttpResponseRedirect(
                     reverse("admin:customers_customer_change", args=[customer.pk])
                 )
@@ -421,17 +421,21 @@ def overview_context(overview: CustomerOverview) -> dict:
     }
 
 
-def deletion_refusal(customer: Customer) -> str:
+def deletion_blocker(customer: Customer) -> str:
     """Return why the customer cannot be deleted, or "" when it can."""
     payments = customer.payments.count()
     instances = customer.instances.count()
     if not payments and not instances:
         return ""
     return _(
-        "Customer %(name)s cannot be deleted because it has %(payments)d "
-        "payment(s) and %(instances)d instance(s). Archive it instead: its "
-        "records are kept and it leaves the customer list."
-    ) % {"name": customer, "payments": payments, "instances": instances}
+        "Customer %(name)s cannot be deleted because it has %(payments)s and "
+        "%(instances)s. Archive it instead: its records are kept and it leaves "
+        "the customer list."
+    ) % {
+        "name": customer,
+        "payments": ngettext("%d payment", "%d payments", payments) % payments,
+        "instances": ngettext("%d instance", "%d instances", instances) % instances,
+    }
 
 
 @admin.register(Contact)
