@@ -42,6 +42,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "simple_history",
+    # Before import_export, whose own `import` command this app's replaces:
+    # of two apps with a command of the same name, Django runs the earlier's.
+    "saas_manager.imports",
     "import_export",
     "django_countries",
     "phonenumber_field",
@@ -50,7 +53,6 @@ INSTALLED_APPS = [
     "saas_manager.catalog",
     "saas_manager.hosting",
     "saas_manager.billing",
-    "saas_manager.imports",
     "saas_manager.automation",
     "saas_manager.notifications",
     "huey.contrib.djhuey",

@@ -1,0 +1,132 @@
+"""`saas-manager import FILE --mapping MAPPING`: import a CSV file."""
+
+import datetime
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from saas_manager.imports.cells import RowError
+from saas_manager.imports.mapping import (
+    MappingError,
+    load_mapping,
+    shipped_mapping_names,
+)
+from saas_manager.imports.models import ImportStatus
+from saas_manager.imports.pipeline import Options, run_import
+
+
+def _date(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError as error:
+        raise CommandError(
+            _("--as-of is %(value)r; expected a date such as 2024-12-31.")
+            % {"value": value}
+        ) from error
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a CSV file with a mapping. All rows are saved or none, unless "
+        "--partial is given. Exits with status 1 when the import is rejected."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The CSV file to import.")
+        parser.add_argument(
+            "--mapping",
+            required=True,
+            help="A shipped mapping ({}) or the path of a JSON mapping file.".format(
+                ", ".join(shipped_mapping_names())
+            ),
+        )
+        parser.add_argument(
+            "--partial",
+            action="store_true",
+            help="Save the valid rows and report the others, instead of saving "
+            "nothing when a row is rejected.",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Show what the import would do and save nothing.",
+        )
+        parser.add_argument(
+            "--as-of",
+            type=_date,
+            help="The reference date (YYYY-MM-DD) that durations in the file, "
+            "such as a tenure in months, count back from. Overrides the mapping's "
+            "as_of.",
+        )
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise CommandError(
+                _("Cannot read %(path)s: %(reason)s")
+                % {"path": path, "reason": error.strerror}
+            ) from error
+        try:
+            mapping = load_mapping(options["mapping"])
+        except MappingError as error:
+            raise CommandError(str(error)) from error
+        batch = run_import(
+            content,
+            file_name=path.name,
+            mapping=mapping,
+            options=Options(
+                partial=options["partial"],
+                dry_run=options["dry_run"],
+                as_of=options["as_of"],
+            ),
+        )
+        for problem in batch.errors:
+            self.stderr.write(str(RowError(**problem)))
+        for problem in batch.warnings:
+            self.stderr.write(
+                _("warning: %(problem)s") % {"problem": RowError(**problem)}
+            )
+        self.stdout.write(self._summary(batch))
+        if batch.status == ImportStatus.REJECTED:
+            raise CommandError(
+                _("Import rejected: %(count)d rows have errors; nothing was saved.")
+                % {"count": batch.rejected_count}
+                if batch.rejected_count
+                else _("Import rejected; nothing was saved."),
+                returncode=1,
+            )
+
+    def _summary(self, batch) -> str:
+        lines = [
+            _("%(status)s: %(file)s with %(mapping)s, %(rows)d rows in %(ms)d ms.")
+            % {
+                "status": batch.get_status_display(),
+                "file": batch.file_name,
+                "mapping": batch.mapping,
+                "rows": batch.row_count,
+                "ms": batch.duration_ms,
+            }
+        ]
+        for record, counts in batch.summary.items():
+            lines.append(
+                _(
+                    "  %(record)s: %(created)d created, %(updated)d updated, "
+                    "%(unchanged)d unchanged"
+                )
+                % {"record": record, **counts}
+            )
+        lines.append(
+            _(
+                "  rows rejected: %(rejected)d, skipped: %(skipped)d, amounts rounded: "
+                "%(rounded)d"
+            )
+            % {
+                "rejected": batch.rejected_count,
+                "skipped": batch.skipped_count,
+                "rounded": batch.rounded_count,
+            }
+        )
+        return "\n".join(lines)

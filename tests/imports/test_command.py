@@ -1,0 +1,98 @@
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from saas_manager.billing.models import Payment
+from saas_manager.imports.models import ImportBatch, ImportStatus
+from tests.imports.conftest import PAYMENTS_HEADER, PAYMENTS_MAPPING
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mapping_path(tmp_path):
+    path = tmp_path / "payments.json"
+    path.write_text(json.dumps(PAYMENTS_MAPPING))
+    return path
+
+
+def _rows(*rows):
+    return "\n".join([PAYMENTS_HEADER, *rows, ""])
+
+
+def test_command_imports_file(write_file, mapping_path, capsys):
+    path = write_file("ok.csv", _rows("C1,Acme,REF-1,31/01/2024,1.00"))
+
+    call_command("import", str(path), mapping=str(mapping_path))
+
+    assert Payment.objects.count() == 1
+    output = capsys.readouterr().out
+    assert "payment: 1 created, 0 updated, 0 unchanged" in output
+
+
+def test_command_rejected_exits_non_zero(write_file, mapping_path, capsys):
+    path = write_file(
+        "bad.csv",
+        _rows("C1,Acme,REF-1,31/01/2024,1.00", "C2,Beta,REF-2,31/01/2024,1.005"),
+    )
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(path), mapping=str(mapping_path))
+
+    assert raised.value.returncode == 1
+    assert "1 rows have errors" in str(raised.value)
+    errors = capsys.readouterr().err
+    assert "line 3, column Amount (field amount), value '1.005'" in errors
+    assert Payment.objects.count() == 0
+    assert ImportBatch.objects.get().status == ImportStatus.REJECTED
+
+
+def test_command_partial(write_file, mapping_path):
+    path = write_file(
+        "bad.csv",
+        _rows("C1,Acme,REF-1,31/01/2024,1.00", "C2,Beta,REF-2,31/01/2024,1.005"),
+    )
+
+    call_command("import", str(path), mapping=str(mapping_path), partial=True)
+
+    assert Payment.objects.count() == 1
+
+
+def test_command_dry_run(write_file, mapping_path):
+    path = write_file("ok.csv", _rows("C1,Acme,REF-1,31/01/2024,1.00"))
+
+    call_command("import", str(path), mapping=str(mapping_path), dry_run=True)
+
+    assert Payment.objects.count() == 0
+    assert ImportBatch.objects.get().status == ImportStatus.PREVIEWED
+
+
+def test_command_bad_mapping_file(write_file, tmp_path):
+    path = write_file("ok.csv", _rows("C1,Acme,REF-1,31/01/2024,1.00"))
+    mapping = tmp_path / "bad.json"
+    mapping.write_text(json.dumps({"records": [{"model": "customer", "fields": {}}]}))
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(path), mapping=str(mapping))
+
+    assert "fields must be a non-empty object" in str(raised.value)
+
+
+def test_command_missing_file(mapping_path):
+    with pytest.raises(CommandError) as raised:
+        call_command("import", "/nonexistent/file.csv", mapping=str(mapping_path))
+
+    assert "Cannot read" in str(raised.value)
+
+
+def test_command_bad_as_of(write_file, mapping_path):
+    path = write_file("ok.csv", _rows("C1,Acme,REF-1,31/01/2024,1.00"))
+
+    with pytest.raises(CommandError) as raised:
+        call_command(
+            "import", str(path), "--as-of", "31/12/2024", mapping=str(mapping_path)
+        )
+
+    assert "expected a date such as 2024-12-31" in str(raised.value)
