@@ -1,6 +1,7 @@
 import pytest
 
 from saas_manager.automation.operator import get_operator_settings
+from tests.notifications.smtp_server import smtp  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

@@ -136,3 +136,10 @@ def test_failure_logged_with_instance(due, caplog):
     assert [r.getMessage() for r in failures] == [
         f"Rule trial_reminder failed on instance {reminded.pk} ({reminded})"
     ]
+
+
+def test_send_option_sends_due_mail(due, mailoutbox):
+    lines, _ = _automate("--send", moment=at(2026, 3, 7))
+
+    assert lines[-1] == "Notifications: 4 sent, 0 to retry, 0 failed."
+    assert len(mailoutbox) == 4

@@ -167,3 +167,34 @@ def test_detail_page_renders(client, reader, operator, instance):
 
     assert response.status_code == 200
     assert "acme-prod is terminated" in response.content.decode()
+
+
+def test_sidebar_links_for_reader(client, reader, operator):
+    client.force_login(reader)
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert reverse("admin:notifications_notification_changelist") in page
+    assert reverse("admin:notifications_notificationtemplate_changelist") in page
+    assert reverse("admin:automation_operatorsettings_changelist") in page
+    assert reverse("admin:automation_alert_changelist") in page
+
+
+def test_inlines_list_own_notifications(rf, reader, operator, instance):
+    from django.contrib import admin
+
+    from saas_manager.hosting.models import Instance
+    from saas_manager.notifications.admin import InstanceNotificationInline
+
+    other = InstanceFactory(database_name="other-db")
+    notify(NotificationEvent.TERMINATED, key="a", now=NOW, instance=instance)
+    notify(NotificationEvent.TERMINATED, key="b", now=NOW, instance=other)
+    request = rf.get("/")
+    request.user = reader
+    inline = InstanceNotificationInline(Instance, admin.site)
+
+    formset = inline.get_formset(request, instance)(instance=instance)
+
+    assert {form.instance.instance_id for form in formset.forms} == {instance.pk}
+    assert len(formset.forms) == 2
+    assert inline.has_add_permission(request, instance) is False

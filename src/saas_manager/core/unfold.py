@@ -68,6 +68,23 @@ UNFOLD = {
                 ],
             },
             {
+                "title": _("Automation"),
+                "items": [
+                    _item(
+                        _("Notifications"),
+                        "mail",
+                        "admin:notifications_notification_changelist",
+                        "notifications.notification",
+                    ),
+                    _item(
+                        _("Alerts"),
+                        "warning",
+                        "admin:automation_alert_changelist",
+                        "automation.alert",
+                    ),
+                ],
+            },
+            {
                 "title": _("Configuration"),
                 "items": [
                     _item(
@@ -81,6 +98,18 @@ UNFOLD = {
                         "storage",
                         "admin:hosting_server_changelist",
                         "hosting.server",
+                    ),
+                    _item(
+                        _("Operator settings"),
+                        "tune",
+                        "admin:automation_operatorsettings_changelist",
+                        "automation.operatorsettings",
+                    ),
+                    _item(
+                        _("Notification templates"),
+                        "edit_note",
+                        "admin:notifications_notificationtemplate_changelist",
+                        "notifications.notificationtemplate",
                     ),
                     _item(
                         _("Staff"),

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from saas_manager.automation.runner import run_automation
+from saas_manager.notifications.sending import send_due_notifications
 
 
 def parse_moment(value: str) -> datetime.datetime:
@@ -44,6 +45,12 @@ class Command(BaseCommand):
             help="Print what each rule would do, per instance, and change nothing.",
         )
         parser.add_argument(
+            "--send",
+            action="store_true",
+            help="Also send the notifications that are due, for running from "
+            "cron or a systemd timer without the worker.",
+        )
+        parser.add_argument(
             "--at",
             metavar="MOMENT",
             help="Run for this moment (ISO 8601) instead of now.",
@@ -66,6 +73,12 @@ class Command(BaseCommand):
             f"{len(report.actions)} actions, {len(report.failures)} failures."
         )
         self.stdout.write(summary)
+        if options["send"] and not dry_run:
+            sent = send_due_notifications(now)
+            self.stdout.write(
+                f"Notifications: {sent.sent} sent, {sent.retried} to retry, "
+                f"{sent.failed} failed."
+            )
         if not report.ok:
             raise CommandError(
                 f"{len(report.failures)} rule items failed; each is logged with "
