@@ -26,7 +26,11 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP) $@
 
-run: $(STAMP)
+# A development .env with fresh keys, written once; edit it afterwards.
+.env: | $(STAMP)
+	$(BIN)/python -m saas_manager.core.envfile .env .env.example
+
+run: $(STAMP) .env
 	$(BIN)/saas-manager migrate --no-input
 	$(BIN)/saas-manager collectstatic --no-input --verbosity 0
 	$(BIN)/saas-manager load-demo-data --if-empty
