@@ -1,7 +1,7 @@
+import re
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -22,14 +22,21 @@ class BackupFrequency(models.TextChoices):
     NONE = "none", _("No backups")
 
 
-validate_package_code = RegexValidator(
-    r"^[A-Z0-9][A-Z0-9_-]{0,31}$",
-    _(
-        "Expected 1 to 32 capital letters, digits, hyphens or underscores, "
-        "such as BUSINESS-10."
-    ),
-    code="invalid_code",
-)
+_PACKAGE_CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]{0,31}")
+
+
+def validate_package_code(value: str) -> None:
+    """Accept 1 to 32 capital letters, digits, hyphens or underscores."""
+    if not _PACKAGE_CODE.fullmatch(value):
+        raise ValidationError(
+            _(
+                "%(value)r is not a valid package code. Expected 1 to 32 capital "
+                "letters, digits, hyphens or underscores, starting with a letter "
+                "or digit, such as BUSINESS-10."
+            ),
+            code="invalid_code",
+            params={"value": value},
+        )
 
 
 class ServicePackage(models.Model):
@@ -133,14 +140,7 @@ class ServicePackage(models.Model):
     def clean(self) -> None:
         super().clean()
         errors: dict = {}
-        # The pattern ends in $, which also matches before a final newline, so
-        # the field's validator lets "BUSINESS\n" through.
-        if self.code and self.code.endswith("\n"):
-            errors["code"] = _(
-                "%(value)r ends with a line break. Expected 1 to 32 capital "
-                "letters, digits, hyphens or underscores, such as BUSINESS-10."
-            ) % {"value": self.code}
-        elif self.code:
+        if self.code and _PACKAGE_CODE.fullmatch(self.code):
             # Checked here to name the value. The unique index still guards
             # against a concurrent insert.
             taken = ServicePackage.objects.filter(code=self.code).exclude(pk=self.pk)

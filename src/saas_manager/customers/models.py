@@ -24,6 +24,8 @@ class CustomerStatus(models.TextChoices):
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=64, unique=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("tag")
