@@ -17,8 +17,12 @@ ITEMS = {
     "Instances": "hosting.view_instance",
     "Payments": "billing.view_payment",
     "Imports": "imports.view_importbatch",
+    "Notifications": "notifications.view_notification",
+    "Alerts": "automation.view_alert",
     "Service packages": "catalog.view_servicepackage",
     "Servers": "hosting.view_server",
+    "Operator settings": "automation.view_operatorsettings",
+    "Notification templates": "notifications.view_notificationtemplate",
     "Staff": "auth.view_user",
 }
 
@@ -45,13 +49,20 @@ def user_with(*permissions: str):
     return type(user).objects.get(pk=user.pk)
 
 
-def test_sidebar_groups_items_under_three_headings(manager):
+def test_sidebar_groups_items_under_four_headings(manager):
     items = visible_items(manager)
 
     assert items == {
         "Customers": ["Customers", "Instances"],
         "Billing": ["Payments", "Imports"],
-        "Configuration": ["Service packages", "Servers", "Staff"],
+        "Automation": ["Notifications", "Alerts"],
+        "Configuration": [
+            "Service packages",
+            "Servers",
+            "Operator settings",
+            "Notification templates",
+            "Staff",
+        ],
     }
 
 

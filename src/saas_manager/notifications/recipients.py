@@ -17,7 +17,7 @@ class EventAudience:
 
     @property
     def groups(self) -> list[str]:
-        groups = [Audience.CUSTOMER] if self.contact_roles else []
+        groups: list[str] = [Audience.CUSTOMER] if self.contact_roles else []
         if self.staff:
             groups.append(Audience.STAFF)
         return groups

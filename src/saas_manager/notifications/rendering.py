@@ -36,7 +36,8 @@ class RenderedMessage:
 
 def _file_source(name: str) -> str:
     try:
-        return get_template(name).template.source
+        # The Django backend's template wraps a django.template.Template.
+        return get_template(name).template.source  # type: ignore[attr-defined]
     except TemplateDoesNotExist:
         return ""
 
@@ -61,7 +62,7 @@ def sources_for(event: str) -> TemplateSources:
 
 def _compile(source: str, *, autoescape: bool) -> Template:
     # Text parts are not HTML, so a customer named "A & B" stays "A & B".
-    engine = engines["django"].engine
+    engine = engines["django"].engine  # type: ignore[attr-defined]
     if not autoescape:
         source = "{% autoescape off %}" + source + "{% endautoescape %}"
     return engine.from_string(source)

@@ -14,7 +14,7 @@ from saas_manager.automation.operator import get_operator_settings
 from saas_manager.notifications.models import NotificationEvent
 from saas_manager.notifications.rendering import base_context
 
-ALERT_KINDS = {
+ALERT_KINDS: dict[str, str] = {
     NotificationEvent.ALERT_PROVISIONING_TIMEOUT: AlertKind.PROVISIONING_TIMEOUT,
     NotificationEvent.ALERT_PAYMENT_PENDING: AlertKind.PAYMENT_PENDING,
     NotificationEvent.ALERT_USERS_OVER_LIMIT: AlertKind.USERS_OVER_LIMIT,

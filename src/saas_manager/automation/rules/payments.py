@@ -182,7 +182,8 @@ class Reactivation(Rule):
 
     def _event_key(self, instance: Instance) -> str:
         if instance.state == InstanceState.SUSPENDED:
-            return f"suspended:{instance.suspended_at.isoformat()}"
+            since = instance.suspended_at.isoformat() if instance.suspended_at else ""
+            return f"suspended:{since}"
         expired = (
             instance.events.filter(to_state=InstanceState.EXPIRED)
             .order_by("-at", "-id")
