@@ -115,6 +115,24 @@ def test_unknown_company_rejected():
     assert "No customer with name Nowhere Ltd" in error["message"]
 
 
+def test_ambiguous_company_rejects_every_row():
+    CustomerFactory(name="Acme")
+    CustomerFactory(name="Acme")
+
+    batch = _import(
+        "p2,Ann,Individual,Acme,Contact,,,,,,",
+        "p3,Bob,Individual,Acme,Contact,,,,,,",
+    )
+
+    assert batch.status == ImportStatus.REJECTED
+    assert [error["line"] for error in batch.errors] == [2, 3]
+    for error in batch.errors:
+        assert error["column"] == "Related Company"
+        assert error["value"] == "Acme"
+        assert "Several stored customer records have name Acme" in error["message"]
+    assert Contact.objects.count() == 0
+
+
 def test_person_without_company_becomes_customer():
     _import("p3,Michael Mason,Individual,,,,,,,,")
 

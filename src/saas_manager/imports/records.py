@@ -61,7 +61,11 @@ class PassState:
     )
     # Records of this file by record id, field and value, for lookups.
     by_field: dict[tuple[str, str, Any], models.Model] = field(default_factory=dict)
-    lookup_cache: dict[tuple[str, str, Any], models.Model] = field(default_factory=dict)
+    # Stored records by target, field and value: none, one, or two when
+    # several match.
+    lookup_cache: dict[tuple[str, str, Any], list[models.Model]] = field(
+        default_factory=dict
+    )
 
     def reject(self, rows: list[Row], problems: list[RowError]) -> None:
         for row in rows:
@@ -397,7 +401,11 @@ def _integrity_problem(obj, error: IntegrityError, candidate) -> RowError:
 
 
 def _lookup(field_spec, text: str, plan: RecordPlan, state: PassState):
-    """Return the record a reference cell names: from this file, else stored."""
+    """Return the record a reference cell names: from this file, else stored.
+
+    The stored matches are cached per value, so every row that names the same
+    value gets the same outcome: the record, "not found" or "several match".
+    """
     related_target = plan.spec.target.references[field_spec.name]
     key = (field_spec.lookup_record, field_spec.lookup_field, text)
     if field_spec.lookup_record and key in state.by_field:
@@ -407,29 +415,25 @@ def _lookup(field_spec, text: str, plan: RecordPlan, state: PassState):
     related = TARGETS[related_target]
     cache_key = (related_target, field_spec.lookup_field, text)
     if cache_key not in state.lookup_cache:
-        matches = list(
+        # Two rows are enough to tell one match from several.
+        state.lookup_cache[cache_key] = list(
             related.model._default_manager.filter(**{field_spec.lookup_field: text})[:2]
         )
-        if len(matches) != 1:
-            state.lookup_cache[cache_key] = None
-            if len(matches) > 1:
-                raise CellError(
-                    _("Several stored %(model)s records have %(field)s %(value)s.")
-                    % {
-                        "model": related.name,
-                        "field": field_spec.lookup_field,
-                        "value": text,
-                    }
-                )
-        else:
-            state.lookup_cache[cache_key] = matches[0]
-    found = state.lookup_cache[cache_key]
-    if found is None:
+    matches = state.lookup_cache[cache_key]
+    if len(matches) > 1:
+        raise CellError(
+            _(
+                "Several stored %(model)s records have %(field)s %(value)s; "
+                "expected exactly one. Rename or merge the duplicates."
+            )
+            % {"model": related.name, "field": field_spec.lookup_field, "value": text}
+        )
+    if not matches:
         raise CellError(
             _("No %(model)s with %(field)s %(value)s is in the file or stored.")
             % {"model": related.name, "field": field_spec.lookup_field, "value": text}
         )
-    return found
+    return matches[0]
 
 
 def _remember(obj, plan: RecordPlan, candidate: _Candidate, state: PassState) -> None:
