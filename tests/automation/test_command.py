@@ -143,3 +143,44 @@ def test_send_option_sends_due_mail(due, mailoutbox):
 
     assert lines[-1] == "Notifications: 4 sent, 0 to retry, 0 failed."
     assert len(mailoutbox) == 4
+
+
+def test_dry_run_matches_every_rule(operator):
+    from saas_manager.billing.services import record_payment
+    from saas_manager.hosting.models import Instance
+    from tests.factories import InstanceFactory, PaymentFactory
+
+    operator.auto_termination_enabled = True
+    operator.save()
+    provisioned(at(2026, 5, 1))
+    provisioned(at(2026, 4, 1))
+    for start in (at(2026, 4, 1), at(2026, 4, 10)):
+        paid = provisioned(start, trial_days=0)
+        with time_machine.travel(start, tick=False):
+            record_payment(instance=paid, amount="49.00", at=start)
+    long_suspended = provisioned(at(2026, 1, 1), trial_days=0)
+    expired = provisioned(at(2026, 1, 1))
+    _automate(moment=at(2026, 1, 20))
+    Instance.objects.filter(pk=long_suspended.pk).update(
+        users_count=99, usage_measured_at=at(2026, 5, 7)
+    )
+    with time_machine.travel(at(2026, 5, 7), tick=False):
+        InstanceFactory()
+        PaymentFactory(customer=expired.customer, instance=expired, date="2026-05-07")
+    moment = at(2026, 5, 8, 12)
+
+    dry, _ = _automate("--dry-run", moment=moment)
+    real, _ = _automate(moment=moment)
+
+    rules = sorted(line.split(":")[0] for line in real[:-1])
+    assert rules == [
+        "overdue_suspension",
+        "payment_reminder",
+        "reactivation",
+        "termination_warning",
+        "trial_expiry",
+        "trial_reminder",
+        "watchdogs",
+        "watchdogs",
+    ]
+    assert [line.replace(": would ", ": ", 1) for line in dry[:-1]] == real[:-1]

@@ -213,3 +213,15 @@ def test_payment_before_termination_not_reported(paying):
     report = run(at(2026, 3, 5))
 
     assert AutomationRule.REACTIVATION not in _rules(report)
+
+
+def test_late_record_of_earlier_payment_not_reported(paying):
+    staff = UserFactory()
+    with time_machine.travel(at(2026, 3, 1), tick=False):
+        terminate(paying, actor=Actor.staff(staff), reason="Customer left")
+    with time_machine.travel(at(2026, 3, 5), tick=False):
+        PaymentFactory(customer=paying.customer, instance=paying, date="2026-02-20")
+
+    report = run(at(2026, 3, 5, 6, 15))
+
+    assert AutomationRule.REACTIVATION not in _rules(report)

@@ -56,7 +56,7 @@ class MissedNotices(Rule):
         created = notify_instance_event(event, now)
         if not created:
             return []
-        description = _("tell %(event)s") % {"event": created[0].get_event_display()}
+        description = _("notify: %(event)s") % {"event": created[0].get_event_display()}
         return [Action(self.name, str(event.instance), description)]
 
 

@@ -232,13 +232,18 @@ class Reactivation(Rule):
             .values_list("at", flat=True)
             .first()
         )
-        if terminated_at is not None and payment.updated_at < terminated_at:
+        # A payment dated before the termination paid for the time the
+        # instance ran, even when it was recorded or completed later.
+        if terminated_at is not None and (
+            payment.updated_at < terminated_at
+            or payment.date < timezone.localdate(terminated_at)
+        ):
             return []
         key = f"payment:{payment.pk}"
         if already_claimed(self.name, instance, key):
             return []
         description = _(
-            "tell staff that payment %(payment)s arrived after termination"
+            "notify staff that payment %(payment)s arrived after termination"
         ) % {"payment": payment.pk}
         claim(self.name, instance, key, now, description)
         notify(
