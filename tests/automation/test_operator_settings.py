@@ -2,7 +2,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from saas_manager.automation.checks import check_operator_defaults
+from saas_manager.automation.checks import (
+    check_operator_defaults,
+    check_worker_settings,
+)
 from saas_manager.automation.models import OperatorSettings
 from saas_manager.automation.operator import (
     defaults_from_environment,
@@ -227,3 +230,25 @@ def test_reader_may_view_settings(client, reader, defaults):
     )
 
     assert response.status_code == 200
+
+
+def test_worker_settings_pass_by_default():
+    assert check_worker_settings(None) == []
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "code"),
+    [
+        ("AUTOMATION_INTERVAL_MINUTES", 0, "automation.E002"),
+        ("AUTOMATION_INTERVAL_MINUTES", 2000, "automation.E002"),
+        ("TASK_QUEUE_URL", "amqp://127.0.0.1", "automation.E003"),
+        ("NOTIFICATION_MAX_ATTEMPTS", 0, "automation.E004"),
+    ],
+)
+def test_bad_worker_setting_reported(settings, name, value, code):
+    setattr(settings, name, value)
+
+    problems = check_worker_settings(None)
+
+    assert [problem.id for problem in problems] == [code]
+    assert str(value) in problems[0].msg

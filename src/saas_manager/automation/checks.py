@@ -21,3 +21,40 @@ def check_operator_defaults(app_configs, **kwargs):
             for message in messages
         ]
     return []
+
+
+@register()
+def check_worker_settings(app_configs, **kwargs):
+    from django.conf import settings
+
+    problems = []
+    interval = settings.AUTOMATION_INTERVAL_MINUTES
+    if not 1 <= interval <= 1440:
+        problems.append(
+            Error(
+                f"AUTOMATION_INTERVAL_MINUTES is {interval}, expected 1 to 1440.",
+                hint="Set it to the minutes between two automation runs, such as 15.",
+                id="automation.E002",
+            )
+        )
+    queue = settings.TASK_QUEUE_URL
+    supported = ("redis://", "rediss://", "unix://", "sqlite:///")
+    if queue and not queue.startswith(supported):
+        problems.append(
+            Error(
+                f"TASK_QUEUE_URL {queue!r} names no supported queue.",
+                hint="Expected redis://host:port/db, or sqlite:///path for a file; "
+                "leave it empty for an SQLite file in DATA_DIR.",
+                id="automation.E003",
+            )
+        )
+    if settings.NOTIFICATION_MAX_ATTEMPTS < 1:
+        problems.append(
+            Error(
+                f"NOTIFICATION_MAX_ATTEMPTS is {settings.NOTIFICATION_MAX_ATTEMPTS}, "
+                "expected 1 or more.",
+                hint="Set how many times a notification is tried, such as 6.",
+                id="automation.E004",
+            )
+        )
+    return problems
