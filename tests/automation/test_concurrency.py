@@ -1,16 +1,19 @@
+import datetime
 import threading
 
 import pytest
 import time_machine
 from django.db import connection, connections
 
-from saas_manager.automation.models import RuleExecution
+from saas_manager.automation.models import Alert, RuleExecution
 from saas_manager.automation.runner import run_automation
+from saas_manager.billing.choices import PaymentStatus
 from saas_manager.billing.services import record_payment
 from saas_manager.hosting.models import InstanceEvent, InstanceState
 from saas_manager.notifications.models import Notification
 from saas_manager.notifications.sending import send_due_notifications
 from tests.automation.helpers import at, provisioned
+from tests.factories import PaymentFactory
 
 THREADS = 6
 
@@ -52,6 +55,7 @@ def test_parallel_runs_act_once(operator, mailoutbox):
         with time_machine.travel(at(2026, 1, 10, 9), tick=False):
             record_payment(instance=instance, amount="49.00", at=at(2026, 1, 10, 9))
         overdue.append(instance)
+    PaymentFactory(status=PaymentStatus.PENDING, date=datetime.date(2026, 2, 1))
     events_before = InstanceEvent.objects.count()
     moment = at(2026, 3, 7)
 
@@ -60,11 +64,12 @@ def test_parallel_runs_act_once(operator, mailoutbox):
     assert errors == []
     assert all(report.failures == [] for report in results)
     actions = sorted(str(action) for report in results for action in report.actions)
-    assert len(actions) == 9
-    assert len(set(actions)) == 9
+    assert len(actions) == 10
+    assert len(set(actions)) == 10
     assert InstanceEvent.objects.count() == events_before + 6
     assert RuleExecution.objects.count() == 9
-    assert Notification.objects.count() == 18
+    assert Alert.objects.count() == 1
+    assert Notification.objects.count() == 19
     for instance in expiring:
         instance.refresh_from_db()
         assert instance.state == InstanceState.EXPIRED
