@@ -198,3 +198,19 @@ def test_inlines_list_own_notifications(rf, reader, operator, instance):
     assert {form.instance.instance_id for form in formset.forms} == {instance.pk}
     assert len(formset.forms) == 2
     assert inline.has_add_permission(request, instance) is False
+
+
+def test_list_filters_by_date(client, reader, operator, instance):
+    notify(NotificationEvent.TERMINATED, key="old", now=NOW, instance=instance)
+    later = NOW + datetime.timedelta(days=10)
+    notify(NotificationEvent.REACTIVATED, key="new", now=later, instance=instance)
+    client.force_login(reader)
+    url = reverse("admin:notifications_notification_changelist")
+
+    response = client.get(
+        url, {"created_at_from": "2026-05-10", "created_at_to": "2026-05-20"}
+    )
+
+    assert response.status_code == 200
+    events = {row.event for row in response.context["cl"].result_list}
+    assert events == {NotificationEvent.REACTIVATED}
