@@ -147,6 +147,14 @@ def test_import_rounds_half_up_and_counts():
     }
 
 
+def test_import_amount_with_trailing_zeros():
+    batch = _run(_csv("C1,Acme,REF-1,31/01/2024,4526.640"))
+
+    assert batch.status == ImportStatus.SAVED
+    assert batch.rounded_count == 0
+    assert str(Payment.objects.get().amount) == "4526.64"
+
+
 def test_import_twice_changes_nothing():
     content = _csv("C1,Acme,REF-1,31/01/2024,1.00", "C2,Beta,REF-2,01/02/2024,2.00")
     _run(content)

@@ -69,6 +69,20 @@ def test_fit_to_currency_keeps_trailing_zeros_unrounded():
     assert rounded is False
 
 
+def test_fit_to_currency_drops_trailing_zeros():
+    amount, rounded = values.fit_to_currency(Decimal("4526.640"), "USD", False)
+
+    assert str(amount) == "4526.64"
+    assert rounded is False
+
+
+def test_fit_to_currency_rejects_too_many_digits():
+    with pytest.raises(values.CellError) as raised:
+        values.fit_to_currency(Decimal("1" * 30 + ".125"), "USD", True)
+
+    assert "is too large; expected at most 28 digits" in str(raised.value)
+
+
 def test_parse_date_format():
     assert values.parse_date("11/9/2023", "%m/%d/%Y") == datetime.date(2023, 11, 9)
 

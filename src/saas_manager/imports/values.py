@@ -77,7 +77,12 @@ def fit_to_currency(amount: Decimal, currency: str, round_half_up: bool):
             _("%(value)s is not a supported currency; expected a code such as EUR.")
             % {"value": currency}
         ) from error
+    quantum = Decimal(1).scaleb(-places)
     if decimals_of(amount) <= places:
+        # Trailing zeros such as in 261.960 change no value, but the model's
+        # decimal field counts them as decimals, so they are dropped here.
+        if amount.as_tuple().exponent < -places:
+            amount = _quantize(amount, quantum)
         return amount, False
     if not round_half_up:
         raise CellError(
@@ -92,8 +97,17 @@ def fit_to_currency(amount: Decimal, currency: str, round_half_up: bool):
                 "allowed": places,
             }
         )
-    quantum = Decimal(1).scaleb(-places)
-    return amount.quantize(quantum, rounding=ROUND_HALF_UP), True
+    return _quantize(amount, quantum), True
+
+
+def _quantize(amount: Decimal, quantum: Decimal) -> Decimal:
+    try:
+        return amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    except InvalidOperation as error:
+        # More digits than Decimal's default precision of 28 can hold.
+        raise CellError(
+            _("%(value)s is too large; expected at most 28 digits.") % {"value": amount}
+        ) from error
 
 
 def parse_date(text: str, date_format: str) -> datetime.date:
