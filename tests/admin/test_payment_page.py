@@ -55,14 +55,16 @@ def test_pending_payment_can_be_completed(staff_client):
     assert payment.status == PaymentStatus.COMPLETED
 
 
-def test_failed_payment_keeps_status_editable(manager_client):
+def test_failed_payment_is_cancelled_by_button(manager_client):
     payment = PaymentFactory(status=PaymentStatus.FAILED)
 
     response = manager_client.get(change_url(payment))
 
     form_fields = response.context["adminform"].form.fields
-    assert "status" in form_fields
+    titles = {item["title"] for item in response.context["actions_detail"]}
+    assert "status" not in form_fields
     assert "amount" not in form_fields
+    assert "Cancel" in titles
 
 
 def test_completed_payment_is_not_deleted(manager_client):

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from saas_manager.automation.operator import get_operator_settings
 from saas_manager.billing.choices import PaymentKind
 from saas_manager.customers.models import BankAccount, Tag
 from saas_manager.hosting.models import InstanceState
@@ -26,7 +27,9 @@ IBANS = ("BE71096123456769", "DE89370400440532013000", "FR1420041010050500013M02
 CUSTOMER_LIST_QUERIES = 12
 INSTANCE_LIST_QUERIES = 12
 PAYMENT_LIST_QUERIES = 9
-CUSTOMER_PAGE_QUERIES = 22
+# The customer page adds the instance states for its buttons, and the grace
+# period and the overdue instances for the amount overdue.
+CUSTOMER_PAGE_QUERIES = 25
 
 
 def customers_with_records(count: int):
@@ -108,6 +111,8 @@ def test_payment_list_queries(manager_client, django_assert_max_num_queries, row
 def test_customer_page_queries(manager_client, django_assert_max_num_queries, rows):
     customer = one_customer_with_records(rows)
     url = reverse("admin:customers_customer_change", args=[customer.pk])
+    # The settings row is created on first use, which a running site did once.
+    get_operator_settings()
 
     with django_assert_max_num_queries(CUSTOMER_PAGE_QUERIES):
         response = manager_client.get(url)

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from saas_manager.automation.operator import get_operator_settings
 from saas_manager.billing.choices import PaymentKind, PaymentStatus
 from saas_manager.catalog.models import BillingCycle
 from saas_manager.customers.overview import build_overview
@@ -223,8 +224,12 @@ def test_overview_queries_do_not_grow_with_rows(django_assert_num_queries):
     for _ in range(10):
         PaymentFactory(customer=customer)
         InstanceFactory(customer=customer, state=InstanceState.ACTIVE)
+    # The settings row that gives the grace period is created on first use.
+    get_operator_settings()
 
-    with django_assert_num_queries(3):
+    # Payments, instances, the grace period, the overdue instances, the last
+    # payment. None of these instances is billed, so none is overdue.
+    with django_assert_num_queries(5):
         overview = build_overview(customer)
 
     assert overview.instance_count == 10

@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -17,6 +18,7 @@ from unfold.contrib.filters.admin import (
 )
 from unfold.datasets import BaseDataset
 from unfold.decorators import action, display
+from unfold.enums import ActionVariant
 
 from saas_manager.billing.admin import CustomerPaymentDatasetAdmin
 from saas_manager.billing.models import Payment
@@ -27,6 +29,12 @@ from saas_manager.core.admin import (
     values_in_use_filter,
 )
 from saas_manager.core.currencies import format_money
+from saas_manager.core.dialogs import (
+    add_service_errors,
+    redirect_after_action,
+    render_dialog,
+)
+from saas_manager.customers.actions import suspend_customer, terminate_customer
 from saas_manager.customers.archive import set_archived
 from saas_manager.customers.models import (
     BankAccount,
@@ -37,6 +45,8 @@ from saas_manager.customers.models import (
 )
 from saas_manager.customers.overview import CustomerOverview, build_overview
 from saas_manager.hosting.admin import STATE_LABELS, CustomerInstanceDatasetAdmin
+from saas_manager.hosting.lifecycle import Actor, LifecycleError
+from saas_manager.hosting.lifecycle_admin import TerminateForm, TransitionForm
 from saas_manager.hosting.models import Instance, InstanceState
 
 # The colour of each status's label in lists.
@@ -120,6 +130,29 @@ class CustomerPaymentsDataset(BaseDataset):
     tab = True
 
 
+SUSPEND_CUSTOMER_DIALOG = {
+    "title": _("Suspend this customer?"),
+    "description": _(
+        "Each Active instance of the customer is suspended by hand with this "
+        "reason. A payment does not lift such a suspension: reactivate each "
+        "instance on its page."
+    ),
+    "form_class": TransitionForm,
+    "form_submit_text": _("Suspend customer"),
+}
+
+TERMINATE_CUSTOMER_DIALOG = {
+    "title": _("Terminate this customer?"),
+    "description": _(
+        "Every instance of the customer that is not Terminated yet is "
+        "terminated with this reason. Terminated is final. The customer, its "
+        "payments and the history are kept."
+    ),
+    "form_class": TerminateForm,
+    "form_submit_text": _("Terminate customer"),
+}
+
+
 @admin.register(Customer)
 class CustomerAdmin(BaseAdmin):
     list_display = (
@@ -201,7 +234,12 @@ class CustomerAdmin(BaseAdmin):
     change_form_datasets = (CustomerInstancesDataset, CustomerPaymentsDataset)
     change_form_before_template = "admin/customers/customer/overview.html"
     actions = ("archive", "unarchive")
-    actions_detail = ("archive_detail", "unarchive_detail")
+    actions_detail = (
+        "suspend_customer_detail",
+        "terminate_customer_detail",
+        "archive_detail",
+        "unarchive_detail",
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         return (
@@ -350,15 +388,74 @@ class CustomerAdmin(BaseAdmin):
         return self._set_archived_from_page(request, object_id, archived=False)
 
     def get_actions_detail(self, request: HttpRequest, object_id):
-        # Offer the button that applies: Archive on a customer in the lists,
-        # Unarchive on an archived one.
+        # Offer the buttons that apply: Archive on a customer in the lists,
+        # Unarchive on an archived one, Suspend when an instance is Active,
+        # Terminate when one is not Terminated yet.
         actions = super().get_actions_detail(request, object_id)
         customer = self.get_object(request, unquote(str(object_id)))
         if customer is None:
             return actions
-        hidden = "unarchive_detail" if not customer.is_archived else "archive_detail"
-        hidden_name = f"customers_customer_{hidden}"
-        return [item for item in actions if item.action_name != hidden_name]
+        hidden = {"unarchive_detail" if not customer.is_archived else "archive_detail"}
+        states = set(customer.instances.values_list("state", flat=True))
+        if InstanceState.ACTIVE not in states:
+            hidden.add("suspend_customer_detail")
+        if not states - {InstanceState.TERMINATED}:
+            hidden.add("terminate_customer_detail")
+        hidden_names = {f"customers_customer_{name}" for name in hidden}
+        return [item for item in actions if item.action_name not in hidden_names]
+
+    @action(
+        description=_("Suspend customer"),
+        url_path="suspend",
+        permissions=["hosting.change_instance"],
+        icon="pause_circle",
+        variant=ActionVariant.WARNING,
+        dialog=SUSPEND_CUSTOMER_DIALOG,
+    )
+    def suspend_customer_detail(self, request: HttpRequest, form, object_id):
+        return self._cascade(request, form, object_id, suspend=True)
+
+    @action(
+        description=_("Terminate customer"),
+        url_path="terminate",
+        permissions=["hosting.change_instance"],
+        icon="cancel",
+        variant=ActionVariant.DANGER,
+        dialog=TERMINATE_CUSTOMER_DIALOG,
+    )
+    def terminate_customer_detail(self, request: HttpRequest, form, object_id):
+        return self._cascade(request, form, object_id, suspend=False)
+
+    def _cascade(self, request: HttpRequest, form, object_id, *, suspend: bool):
+        """Run a customer action on its instances and report which moved.
+
+        The customer actions move all the instances or none, so a rejected
+        one leaves every instance as it was.
+        """
+        customer = self.get_object(request, unquote(str(object_id)))
+        if customer is None:
+            return self._get_obj_does_not_exist_redirect(
+                request, self.opts, str(object_id)
+            )
+        service = suspend_customer if suspend else terminate_customer
+        try:
+            moved = service(
+                customer,
+                actor=Actor.staff(request.user),
+                reason=form.cleaned_data["reason"],
+            )
+        except LifecycleError as error:
+            self.message_user(request, error.message, messages.ERROR)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            dialog = SUSPEND_CUSTOMER_DIALOG if suspend else TERMINATE_CUSTOMER_DIALOG
+            return render_dialog(request, dialog, form)
+        else:
+            self.message_user(
+                request, cascade_message(customer, moved, suspend), messages.SUCCESS
+            )
+        url = reverse("admin:customers_customer_change", args=[customer.pk])
+        return redirect_after_action(request, url)
 
     def _set_archived_from_page(self, request: HttpRequest, object_id, archived):
         customer = self.get_object(request, unquote(str(object_id)))
@@ -380,6 +477,34 @@ class CustomerAdmin(BaseAdmin):
         return HttpResponseRedirect(url)
 
 
+def cascade_message(customer: Customer, moved: list[Instance], suspended: bool):
+    """Return the sentence that lists the instances a customer action moved."""
+    values = {
+        "name": customer,
+        "count": len(moved),
+        "instances": ", ".join(str(instance) for instance in moved),
+    }
+    if not moved:
+        if suspended:
+            message = _("Customer %(name)s has no Active instance to suspend.")
+        else:
+            message = _("Customer %(name)s has no instance left to terminate.")
+        return message % values
+    if suspended:
+        message = ngettext(
+            "Customer %(name)s: %(count)d instance suspended: %(instances)s.",
+            "Customer %(name)s: %(count)d instances suspended: %(instances)s.",
+            len(moved),
+        )
+    else:
+        message = ngettext(
+            "Customer %(name)s: %(count)d instance terminated: %(instances)s.",
+            "Customer %(name)s: %(count)d instances terminated: %(instances)s.",
+            len(moved),
+        )
+    return message % values
+
+
 def staff_name(user) -> str:
     """Return the staff member's full name, or the username when it has none."""
     return user.get_full_name() or user.username
@@ -396,6 +521,8 @@ def overview_context(overview: CustomerOverview) -> dict:
                 "payments": format_money(row.payments, row.currency),
                 "refunds": format_money(row.refunds, row.currency),
                 "recurring_revenue": format_money(row.recurring_revenue, row.currency),
+                "amount_overdue": format_money(row.amount_overdue, row.currency),
+                "is_overdue": row.amount_overdue > 0,
                 "last_payment_date": row.last_payment_date,
             }
             for row in overview.currencies

@@ -1,4 +1,4 @@
-"""Back-office pages of servers and instances."""
+"""Back-office pages of servers and instances, with the lifecycle buttons."""
 
 from django import forms
 from django.contrib import admin
@@ -12,7 +12,10 @@ from unfold.contrib.filters.admin import (
     RelatedDropdownFilter,
 )
 from unfold.decorators import display
-from unfold.widgets import UnfoldAdminPasswordWidget, UnfoldBooleanSwitchWidget
+from unfold.widgets import (
+    UnfoldAdminPasswordWidget,
+    UnfoldBooleanSwitchWidget,
+)
 
 from saas_manager.core.admin import (
     BaseAdmin,
@@ -21,7 +24,15 @@ from saas_manager.core.admin import (
     values_in_use_filter,
     without,
 )
-from saas_manager.hosting.models import Instance, InstanceState, Server
+from saas_manager.hosting.lifecycle_admin import (
+    InstanceLifecycleAdmin,
+    history_table,
+)
+from saas_manager.hosting.models import (
+    Instance,
+    InstanceState,
+    Server,
+)
 
 # The colour of each state's label in lists.
 STATE_LABELS = {
@@ -194,7 +205,7 @@ class InstanceColumns:
 
 
 @admin.register(Instance)
-class InstanceAdmin(InstanceColumns, BaseAdmin):
+class InstanceAdmin(InstanceLifecycleAdmin, InstanceColumns, BaseAdmin):
     list_display = (
         "database_name",
         "customer_link",
@@ -229,6 +240,8 @@ class InstanceAdmin(InstanceColumns, BaseAdmin):
     autocomplete_fields = ("customer",)
     readonly_fields = (
         "state",
+        "suspension_kind",
+        "suspended_at",
         "billing_start",
         "paid_up_to",
         "created_at",
@@ -276,8 +289,57 @@ class InstanceAdmin(InstanceColumns, BaseAdmin):
                 )
             },
         ),
-        (_("Record"), {"fields": ("state", "created_at", "updated_at")}),
+        (
+            _("Record"),
+            {
+                "fields": (
+                    "state",
+                    "suspension_kind",
+                    "suspended_at",
+                    "created_at",
+                    "updated_at",
+                )
+            },
+        ),
     )
+    change_form_before_template = "admin/hosting/instance/state.html"
+    change_form_outer_after_template = "admin/hosting/instance/history.html"
+    actions = ("suspend_selected", "reactivate_selected", "terminate_selected")
+    actions_detail = (
+        "record_payment",
+        "start_trial",
+        "activate",
+        "expire",
+        "suspend",
+        "terminate",
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # The buttons read the package's trial days on every instance page.
+        # The list's list_select_related is skipped once a select_related is
+        # set, so its relations are named here too.
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("customer", "package", "server")
+        )
+
+    def render_change_form(
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
+        if obj is not None:
+            context["instance_state"] = {
+                "label": obj.get_state_display(),
+                "variant": STATE_LABELS.get(obj.state, "default"),
+                "suspension_kind": obj.get_suspension_kind_display(),
+                "suspended_at": obj.suspended_at,
+                "paid_up_to": obj.paid_up_to,
+                "trial_end_date": obj.trial_end_date
+                if obj.state == InstanceState.TRIAL
+                else None,
+            }
+            context["instance_history"] = history_table(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
 
 class CustomerInstanceDatasetAdmin(InstanceColumns, ModelAdmin):
