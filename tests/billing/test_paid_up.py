@@ -294,3 +294,13 @@ def test_paid_up_uses_local_date_on_payment(settings, time_machine):
 
     assert timezone.now().date() == date(2025, 3, 31)
     assert payment.date == date(2025, 4, 1)
+
+
+def test_compute_position_with_known_net(monthly, django_assert_num_queries):
+    expected = compute_position(monthly)
+
+    with django_assert_num_queries(0):
+        position = compute_position(monthly, net=[])
+
+    assert position == expected
+    assert position.paid_up_to == date(2025, 1, 30)

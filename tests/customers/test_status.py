@@ -6,8 +6,12 @@ from django.core.exceptions import ValidationError
 
 from saas_manager.billing.choices import PaymentStatus
 from saas_manager.customers.actions import suspend_customer, terminate_customer
-from saas_manager.customers.models import CustomerStatus
-from saas_manager.customers.status import derive_status, refresh_status
+from saas_manager.customers.models import CustomerStatus, Tag
+from saas_manager.customers.status import (
+    derive_status,
+    refresh_status,
+    refresh_statuses,
+)
 from saas_manager.hosting.lifecycle import Actor
 from saas_manager.hosting.models import InstanceState, SuspensionKind
 from tests.factories import CustomerFactory, PaymentFactory
@@ -73,6 +77,72 @@ def test_refresh_status_stores_change():
     customer.refresh_from_db()
     assert status == CustomerStatus.ACTIVE
     assert customer.status == CustomerStatus.ACTIVE
+
+
+def _customers_in_every_status():
+    expected = {}
+    for states, status in [
+        ((), CustomerStatus.PROSPECT),
+        ((State.TRIAL, State.EXPIRED), CustomerStatus.PROSPECT),
+        ((State.ACTIVE, State.SUSPENDED), CustomerStatus.ACTIVE),
+        ((State.SUSPENDED, State.TRIAL), CustomerStatus.SUSPENDED),
+    ]:
+        expected[customer_with(*states)] = status
+    billed = CustomerFactory()
+    instance_in(
+        State.TERMINATED, customer=billed, billing_start=datetime.date(2024, 1, 1)
+    )
+    expected[billed] = CustomerStatus.TERMINATED
+    paid = customer_with(State.EXPIRED)
+    PaymentFactory(customer=paid, amount=Decimal("10.00"))
+    expected[paid] = CustomerStatus.TERMINATED
+    pending = customer_with(State.EXPIRED)
+    PaymentFactory(customer=pending, status=PaymentStatus.PENDING)
+    expected[pending] = CustomerStatus.PROSPECT
+    return expected
+
+
+def test_refresh_statuses_matches_derive_status():
+    expected = _customers_in_every_status()
+    type(next(iter(expected))).objects.update(status=CustomerStatus.SUSPENDED)
+
+    refresh_statuses(customer.pk for customer in expected)
+
+    for customer, status in expected.items():
+        customer.refresh_from_db()
+        assert customer.status == status, customer
+        assert customer.status == derive_status(customer), customer
+
+
+def test_refresh_statuses_writes_history_row():
+    customer = customer_with(State.ACTIVE)
+
+    refresh_statuses([customer.pk])
+
+    latest = customer.history.first()
+    assert latest.history_type == "~"
+    assert latest.status == CustomerStatus.ACTIVE
+
+
+def test_refresh_statuses_keeps_tags_in_history():
+    customer = customer_with(State.ACTIVE)
+    customer.tags.add(Tag.objects.create(name="reseller"))
+
+    refresh_statuses([customer.pk])
+
+    latest = customer.history.first()
+    assert latest.status == CustomerStatus.ACTIVE
+    assert [tag.tag.name for tag in latest.tags.all()] == ["reseller"]
+
+
+def test_refresh_statuses_leaves_unchanged_alone():
+    customer = customer_with(State.ACTIVE)
+    refresh_status(customer)
+    history_rows = customer.history.count()
+
+    refresh_statuses([customer.pk])
+
+    assert customer.history.count() == history_rows
 
 
 def test_suspend_customer_suspends_active_only():

@@ -4,6 +4,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from saas_manager.billing.models import Payment
 from saas_manager.customers.models import Customer, CustomerStatus
@@ -11,7 +13,7 @@ from saas_manager.hosting.models import Instance, InstanceState
 from saas_manager.imports.mapping import parse_mapping
 from saas_manager.imports.models import ImportBatch, ImportMode, ImportStatus
 from saas_manager.imports.pipeline import Options, run_import
-from tests.factories import CustomerFactory
+from tests.factories import CustomerFactory, PaymentFactory
 from tests.imports.conftest import PAYMENTS_HEADER, payments_mapping
 
 pytestmark = pytest.mark.django_db
@@ -454,3 +456,74 @@ def test_import_existing_customer_matched_by_key():
 
     assert batch.summary["customer"]["created"] == 0
     assert Customer.objects.count() == 1
+
+
+def _mapping_with_keys(customer_key, payment_key):
+    document = json.loads(json.dumps(payments_mapping().document))
+    document["records"][0]["key"] = customer_key
+    document["records"][1]["key"] = payment_key
+    return parse_mapping(document)
+
+
+def test_import_names_customer_with_taken_reference():
+    CustomerFactory(external_reference="C1", name="Other SRL")
+    mapping = _mapping_with_keys(["name"], ["method", "transaction_reference"])
+
+    batch = _run(_csv("C1,Acme,REF-1,31/01/2024,1.00"), mapping)
+
+    assert batch.status == ImportStatus.REJECTED
+    error = batch.errors[0]
+    assert error["field"] == "external_reference"
+    assert error["value"] == "C1"
+    assert error["message"] == "Customer Other SRL already has external reference C1."
+
+
+def test_import_names_payment_with_taken_reference():
+    PaymentFactory(transaction_reference="REF-1", date=datetime.date(2024, 1, 2))
+    mapping = _mapping_with_keys(["external_reference"], ["date", "method"])
+
+    batch = _run(_csv("C1,Acme,REF-1,31/01/2024,1.00"), mapping)
+
+    assert batch.status == ImportStatus.REJECTED
+    error = batch.errors[0]
+    assert error["field"] == "transaction_reference"
+    assert error["value"] == "REF-1"
+    assert "Bank transfer transaction REF-1 is already recorded" in error["message"]
+
+
+def test_import_same_reference_twice_in_file():
+    # Keyed by name, the two rows are two new customers with one external
+    # reference. Neither is stored yet, so the unique constraint rejects the
+    # second one on insert, and the message names the first.
+    mapping = _mapping_with_keys(["name"], ["method", "transaction_reference"])
+    content = _csv("C1,Acme,REF-1,31/01/2024,1.00", "C1,Beta,REF-2,31/01/2024,2.00")
+
+    batch = _run(content, mapping, partial=True)
+
+    assert batch.status == ImportStatus.SAVED
+    assert batch.rejected_count == 1
+    error = batch.errors[0]
+    assert error["line"] == 3
+    assert error["field"] == "external_reference"
+    assert error["value"] == "C1"
+    assert error["message"] == "Customer Acme already has external reference C1."
+    assert list(Customer.objects.values_list("name", flat=True)) == ["Acme"]
+
+
+def _queries_to_import(rows: int) -> int:
+    # Each call imports a customer of its own, so both calls take the same path.
+    lines = [f"C{rows},Acme,REF-{rows}-{n},31/01/2024,1.00" for n in range(rows)]
+    with CaptureQueriesContext(connection) as queries:
+        batch = _run(_csv(*lines))
+    assert batch.status == ImportStatus.SAVED
+    return len(queries)
+
+
+def test_import_queries_do_not_grow_with_rows():
+    few = _queries_to_import(2)
+
+    # Twenty rows still fit in one insert under Django's limit of 999
+    # parameters per SQLite query.
+    many = _queries_to_import(20)
+
+    assert many == few

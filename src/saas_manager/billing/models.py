@@ -117,6 +117,11 @@ class Payment(models.Model):
     # hides a field of that name, so the instance is left out of the history.
     # It can only change while the payment is pending.
     history = HistoricalRecords(excluded_fields=["instance"])
+    # Set by a caller that already checked the method and transaction
+    # reference against the stored payments, such as the import pipeline for
+    # a whole file in one query, so that clean() skips its own query. The
+    # unique constraint still guards.
+    uniqueness_checked = False
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -319,6 +324,8 @@ class Payment(models.Model):
         # Checked here to name the value. The unique constraint still guards
         # against a concurrent insert. Blank references are not unique.
         if not self.transaction_reference or not self.method:
+            return
+        if self.uniqueness_checked:
             return
         taken = (
             Payment.objects.filter(

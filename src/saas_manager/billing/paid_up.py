@@ -132,18 +132,23 @@ def net_payments(instance: Instance) -> list[tuple[int, Decimal]]:
 
 
 def compute_position(
-    instance: Instance, *, billing_start: datetime.date | None = None
+    instance: Instance,
+    *,
+    billing_start: datetime.date | None = None,
+    net: Sequence[tuple[int, Decimal]] | None = None,
 ) -> BillingPosition:
     """Compute how far the instance is paid, without storing anything.
 
     `billing_start` overrides the instance's own, to ask what a payment would
     pay if the instance became Active that day. Without a billing start or
-    with a price of zero, the instance is not billed.
+    with a price of zero, the instance is not billed. `net` is what
+    net_payments(instance) returns, for a caller that already knows it, such
+    as an empty list for instances that have no payments.
     """
     start = billing_start or instance.billing_start
     if start is None or instance.price is None or instance.price <= 0:
         return BillingPosition(billing_start=start)
-    amounts = net_payments(instance)
+    amounts = list(net) if net is not None else net_payments(instance)
     allocation = allocate(amounts, instance.price)
     cycle = instance.billing_cycle
     paid = allocation.periods_paid

@@ -98,6 +98,10 @@ class Customer(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords(m2m_fields=[tags])
+    # Set by a caller that already checked external_reference against the
+    # stored customers, such as the import pipeline for a whole file in one
+    # query, so that clean() skips its own query. The constraint still guards.
+    uniqueness_checked = False
 
     class Meta:
         ordering = ["name"]
@@ -147,7 +151,7 @@ class Customer(models.Model):
         # Checked here to name the value, so full_clean() skips the unique
         # constraint's own message. The constraint still guards the database.
         duplicate = None
-        if self.external_reference:
+        if self.external_reference and not self.uniqueness_checked:
             duplicate = (
                 Customer.objects.filter(external_reference=self.external_reference)
                 .exclude(pk=self.pk)
@@ -242,6 +246,8 @@ class Contact(models.Model):
 
     history = HistoricalRecords()
     objects = ContactQuerySet.as_manager()
+    # Set by a caller that already checked external_reference, as on Customer.
+    uniqueness_checked = False
 
     class Meta:
         ordering = ["customer", "name"]
@@ -278,7 +284,7 @@ class Contact(models.Model):
         except ValidationError as error:
             errors["phone"] = error
         duplicate = None
-        if self.external_reference:
+        if self.external_reference and not self.uniqueness_checked:
             duplicate = (
                 Contact.objects.filter(external_reference=self.external_reference)
                 .exclude(pk=self.pk)

@@ -13,14 +13,15 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from saas_manager.billing.models import Payment
 from saas_manager.billing.paid_up import refresh_paid_up_to
-from saas_manager.customers.models import Customer
-from saas_manager.customers.status import refresh_status
-from saas_manager.hosting.lifecycle import record_imported_state
+from saas_manager.customers.status import refresh_statuses
+from saas_manager.hosting.lifecycle import record_imported_states
 from saas_manager.hosting.models import Instance
 from saas_manager.imports import cells
 from saas_manager.imports.cells import RowError
@@ -167,17 +168,30 @@ def _after_save(state: PassState, batch) -> None:
         "file": batch.file_name,
         "mapping": batch.mapping,
     }
-    for instance in state.created.get("instance", []):
-        record_imported_state(instance, note=note)
-    payments = state.created.get("payment", []) + state.changed.get("payment", [])
+    instances = cast(list[Instance], state.created.get("instance", []))
+    # This also gives the new instances their paid-up day from the payments
+    # of this file, which are saved by now, and refreshes their customers.
+    record_imported_states(instances, note=note)
+    payments = cast(
+        list[Payment],
+        state.created.get("payment", []) + state.changed.get("payment", []),
+    )
     # Payments are inserted in bulk, which skips Payment.save and so the
     # refresh it makes of the paid-up day and the customer status.
-    instance_ids = {payment.instance_id for payment in payments if payment.instance_id}
+    done_instances = {instance.pk for instance in instances}
+    instance_ids = {
+        payment.instance_id
+        for payment in payments
+        if payment.instance_id and payment.instance_id not in done_instances
+    }
     for instance in Instance.objects.filter(pk__in=instance_ids):
         refresh_paid_up_to(instance)
-    customer_ids = {payment.customer_id for payment in payments}
-    for customer in Customer.objects.filter(pk__in=customer_ids):
-        refresh_status(customer)
+    done_customers = {instance.customer_id for instance in instances}
+    refresh_statuses(
+        payment.customer_id
+        for payment in payments
+        if payment.customer_id not in done_customers
+    )
 
 
 def _row_problems(plan: Plan, rows: list[Row]) -> list[RowError]:

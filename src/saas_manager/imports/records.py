@@ -94,7 +94,7 @@ def import_records(plan: RecordPlan, rows: list[Row], state: PassState) -> None:
     counts = state.counts.setdefault(spec.id, Counts())
     candidates = _read_candidates(plan, rows, state)
     existing, ambiguous = _find_existing(plan, candidates)
-    to_create: list[tuple[models.Model, _Candidate]] = []
+    new: list[tuple[models.Model, _Candidate]] = []
     for key, candidate in candidates.items():
         if key in ambiguous:
             problem = _key_problem(plan, candidate, ambiguous[key])
@@ -102,12 +102,7 @@ def import_records(plan: RecordPlan, rows: list[Row], state: PassState) -> None:
             continue
         stored = existing.get(key)
         if stored is None:
-            obj = _new_object(target, candidate.read.values)
-            problems = _validate(obj, plan, candidate, state)
-            if problems:
-                state.reject(candidate.rows, problems)
-                continue
-            to_create.append((obj, candidate))
+            new.append((_new_object(target, candidate.read.values), candidate))
             continue
         if spec.update:
             problems, changed = _update(stored, plan, candidate, state)
@@ -123,6 +118,14 @@ def import_records(plan: RecordPlan, rows: list[Row], state: PassState) -> None:
         else:
             counts.unchanged += 1
         _remember(stored, plan, candidate, state)
+    _check_unique(target, [obj for obj, _candidate in new])
+    to_create = []
+    for obj, candidate in new:
+        problems = _validate(obj, plan, candidate, state)
+        if problems:
+            state.reject(candidate.rows, problems)
+            continue
+        to_create.append((obj, candidate))
     for obj, candidate in _create(target.model, to_create, state):
         counts.created += 1
         state.created[spec.id].append(obj)
@@ -213,6 +216,36 @@ def _find_existing(plan: RecordPlan, candidates: dict[tuple, _Candidate]):
                 ambiguous[key] = ambiguous.get(key, 1) + 1
             found[key] = obj
     return found, ambiguous
+
+
+def _check_unique(target, objects: list[models.Model]) -> None:
+    """Mark the new records whose unique values no stored record has.
+
+    One query per chunk of values replaces the query that each record's
+    clean() makes. A record whose value is taken is left unmarked, so its
+    clean() finds the stored record and names it in the message.
+    """
+    if not target.unique_fields or not objects:
+        return
+    *scope, last = target.unique_fields
+    groups: dict[tuple, list[models.Model]] = defaultdict(list)
+    for obj in objects:
+        values = tuple(getattr(obj, name) for name in target.unique_fields)
+        if all(values):
+            groups[values[:-1]].append(obj)
+    manager = target.model._default_manager
+    for prefix, members in groups.items():
+        taken = set()
+        wanted = sorted({getattr(obj, last) for obj in members})
+        for start in range(0, len(wanted), BATCH_SIZE):
+            chunk = wanted[start : start + BATCH_SIZE]
+            found = manager.filter(
+                **dict(zip(scope, prefix, strict=True)), **{f"{last}__in": chunk}
+            ).values_list(last, flat=True)
+            taken.update(found)
+        for obj in members:
+            if getattr(obj, last) not in taken:
+                obj.uniqueness_checked = True  # type: ignore[attr-defined]
 
 
 def _stored_key(plan: RecordPlan, obj: models.Model) -> tuple:
@@ -381,12 +414,19 @@ def _create(model, items, state: PassState):
 
 
 def _integrity_problem(obj, error: IntegrityError, candidate) -> RowError:
+    """Explain a database error on insert with the model's own message.
+
+    The clash is most often with a record inserted just before from the same
+    file, which the bulk check could not see, so clean() runs its uniqueness
+    queries again to name that record.
+    """
     line = candidate.rows[0].line
-    try:
-        obj.validate_unique()
-        obj.validate_constraints()
-    except ValidationError as validation_error:
-        for name, messages in validation_error.message_dict.items():
+    obj.uniqueness_checked = False  # type: ignore[attr-defined]
+    for check in (obj.clean, obj.validate_unique, obj.validate_constraints):
+        try:
+            check()
+        except ValidationError as validation_error:
+            name, messages = next(iter(validation_error.message_dict.items()))
             column, value = candidate.read.sources.get(name, ("", ""))
             return RowError(
                 line, column, value, "" if name == "__all__" else name, messages[0]

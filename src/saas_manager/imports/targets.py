@@ -22,6 +22,10 @@ class Target:
     references: dict[str, str] = field(default_factory=dict)
     # Fields that are not model fields; the pipeline sets them itself.
     virtual: dict[str, str] = field(default_factory=dict)
+    # The unique field values that the model's clean() looks up one record at
+    # a time. The pipeline looks them up for the whole file in one query per
+    # chunk and sets uniqueness_checked on each record found free.
+    unique_fields: tuple[str, ...] = ()
 
     @cached_property
     def model(self) -> type[models.Model]:
@@ -79,6 +83,7 @@ TARGETS: dict[str, Target] = {
                 "notes",
             ),
             required=("name",),
+            unique_fields=("external_reference",),
         ),
         Target(
             name="contact",
@@ -96,6 +101,7 @@ TARGETS: dict[str, Target] = {
             required=("customer", "name"),
             references={"customer": "customer"},
             virtual={"role": "role"},
+            unique_fields=("external_reference",),
         ),
         Target(
             name="service_package",
@@ -188,6 +194,7 @@ TARGETS: dict[str, Target] = {
             ),
             required=("customer", "amount", "date"),
             references={"customer": "customer", "instance": "instance"},
+            unique_fields=("method", "transaction_reference"),
         ),
     )
 }
