@@ -9,6 +9,7 @@ from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
 CONTACT_ROLES = ("primary", "billing", "technical", "support")
+_KINDS: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,13 @@ class Target:
 
     def kind(self, name: str) -> str:
         """Return how a cell is read for the field: text, amount, date, ..."""
+        # Cached because every cell of every row asks.
+        key = (self.name, name)
+        if key not in _KINDS:
+            _KINDS[key] = self._field_kind(name)
+        return _KINDS[key]
+
+    def _field_kind(self, name: str) -> str:
         if name in self.virtual:
             return self.virtual[name]
         model_field = self.model_field(name)
