@@ -39,6 +39,9 @@ def customer_data(customer: Customer, **changes) -> dict:
         "notes": customer.notes,
         **management_form("contacts", customer.contacts.count()),
         **management_form("bank_accounts", customer.bank_accounts.count()),
+        # The notifications inline is read-only, and shows no stored rows as
+        # forms, but its management form is posted like the others.
+        **management_form("notifications"),
     }
     for index, contact in enumerate(customer.contacts.order_by("name")):
         data.update(contact_row(index, contact))
@@ -92,6 +95,7 @@ def instance_data(instance: Instance, **changes) -> dict:
         "last_backup_at_1": "",
         "usage_measured_at_0": "",
         "usage_measured_at_1": "",
+        **management_form("notifications"),
     }
     data.update(changes)
     return data

@@ -104,7 +104,7 @@ def test_page_has_contacts_inline_with_roles(reader_client):
     prefixes = [
         formset.formset.prefix for formset in response.context["inline_admin_formsets"]
     ]
-    assert prefixes == ["contacts", "bank_accounts"]
+    assert prefixes == ["contacts", "bank_accounts", "notifications"]
 
 
 def test_add_page_has_no_overview(manager_client):

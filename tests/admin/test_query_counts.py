@@ -7,6 +7,7 @@ from saas_manager.automation.operator import get_operator_settings
 from saas_manager.billing.choices import PaymentKind
 from saas_manager.customers.models import BankAccount, Tag
 from saas_manager.hosting.models import InstanceState
+from saas_manager.notifications.models import Notification
 from tests.factories import (
     ContactFactory,
     CustomerFactory,
@@ -27,9 +28,14 @@ IBANS = ("BE71096123456769", "DE89370400440532013000", "FR1420041010050500013M02
 CUSTOMER_LIST_QUERIES = 12
 INSTANCE_LIST_QUERIES = 12
 PAYMENT_LIST_QUERIES = 9
-# The customer page adds the instance states for its buttons, and the grace
-# period and the overdue instances for the amount overdue.
-CUSTOMER_PAGE_QUERIES = 25
+# The customer page adds the instance states for its buttons, the grace
+# period and the overdue instances for the amount overdue, and the count and
+# the first page of its notifications (two more for the notifications tab).
+CUSTOMER_PAGE_QUERIES = 27
+# The instance page reads the instance twice (the page and its buttons), its
+# customer, package and server for the form, its history, and the count and
+# the first page of its notifications.
+INSTANCE_PAGE_QUERIES = 15
 
 
 def customers_with_records(count: int):
@@ -69,9 +75,21 @@ def one_customer_with_records(count: int):
             customer=customer, package=package, server=server, currency="EUR"
         )
         PaymentFactory(customer=customer, instance=instance)
+        add_notification(customer, instance)
     for iban in IBANS:
         BankAccount.objects.create(customer=customer, iban=iban)
     return customer
+
+
+def add_notification(customer, instance) -> Notification:
+    return Notification.objects.create(
+        key=f"test-{instance.pk}-{Notification.objects.count()}",
+        event="payment_reminder",
+        audience="customer",
+        customer=customer,
+        instance=instance,
+        subject=f"Payment reminder for {instance}",
+    )
 
 
 @pytest.mark.parametrize("rows", [2, ROWS])
@@ -119,3 +137,19 @@ def test_customer_page_queries(manager_client, django_assert_max_num_queries, ro
 
     assert response.status_code == 200
     assert response.context["customer_overview"]["states"][0]["count"] == rows
+
+
+@pytest.mark.parametrize("rows", [2, ROWS])
+def test_instance_page_queries(manager_client, django_assert_max_num_queries, rows):
+    instance = InstanceFactory(state=InstanceState.ACTIVE)
+    for _ in range(rows):
+        PaymentFactory(customer=instance.customer, instance=instance)
+        add_notification(instance.customer, instance)
+    url = reverse("admin:hosting_instance_change", args=[instance.pk])
+    get_operator_settings()
+
+    with django_assert_max_num_queries(INSTANCE_PAGE_QUERIES):
+        response = manager_client.get(url)
+
+    assert response.status_code == 200
+    assert f"Payment reminder for {instance}" in response.text

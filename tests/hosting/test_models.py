@@ -134,7 +134,6 @@ def test_hostname_valid_accepted(domain):
 @pytest.mark.parametrize(
     "domain",
     [
-        "Erp.Example.com",
         "erp",
         "-erp.example.com",
         "erp-.example.com",
@@ -142,7 +141,7 @@ def test_hostname_valid_accepted(domain):
         "erp..example.com",
         "erp_x.example.com",
         "1.2.3.4",
-        "erp.example.com\n",
+        "erp.example.com\nx",
         "café.example",
         "https://erp.example.com",
         "a" * 64 + ".example.com",
@@ -159,6 +158,43 @@ def test_hostname_invalid_rejected(domain):
         f"{domain} is not a valid domain name" in message
         for message in errors["custom_domain"]
     )
+
+
+@pytest.mark.parametrize(
+    "domain", ["erp.Example.com", "ERP.EXAMPLE.COM", " erp.example.com\n"]
+)
+def test_custom_domain_lowercased(domain):
+    package = ServicePackageFactory(has_custom_domain=True)
+    instance = _instance(package=package, custom_domain=domain)
+
+    instance.full_clean()
+    instance.save()
+
+    instance.refresh_from_db()
+    assert instance.custom_domain == "erp.example.com"
+
+
+def test_custom_domain_lowercased_on_save():
+    package = ServicePackageFactory(has_custom_domain=True)
+
+    instance = InstanceFactory(package=package, custom_domain="Erp.Example.com")
+
+    instance.refresh_from_db()
+    assert instance.custom_domain == "erp.example.com"
+
+
+def test_custom_domain_taken_in_other_case_rejected():
+    package = ServicePackageFactory(has_custom_domain=True)
+    InstanceFactory(
+        database_name="first", package=package, custom_domain="erp.example.com"
+    )
+    instance = _instance(package=package, custom_domain="ERP.example.com")
+
+    errors = _errors(instance)
+
+    assert errors["custom_domain"] == [
+        "Instance first already uses custom domain erp.example.com."
+    ]
 
 
 def test_custom_domain_with_feature_accepted():

@@ -25,6 +25,7 @@ from saas_manager.billing.models import Payment
 from saas_manager.billing.services import PaymentResult, record_payment
 from saas_manager.core.currencies import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from saas_manager.core.dialogs import add_service_errors
+from saas_manager.core.fields import MoneyFormField
 
 # The statuses that staff may give a payment they record or edit by hand. A
 # payment is cancelled with the Cancel button, which asks for the reason.
@@ -124,7 +125,7 @@ def refundable_amount(payment: Payment) -> Decimal:
 class RefundForm(BaseDialogForm):
     """The amount and details of a refund of a completed payment."""
 
-    amount = forms.DecimalField(
+    amount = MoneyFormField(
         label=_("Amount"),
         max_digits=MONEY_MAX_DIGITS,
         decimal_places=MONEY_DECIMAL_PLACES,

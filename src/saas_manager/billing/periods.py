@@ -7,6 +7,10 @@ started on 31 January starts its periods on 31 January, 28 or 29 February and
 31 March, not on 28 March. Each period ends the day before the next starts,
 so both days of a period are included and periods never overlap or leave a
 gap.
+
+Money pays at most MAX_PREPAID_YEARS of periods ahead of the billing start
+(max_periods), and a billing start is at most LATEST_BILLING_START, so every
+date the billing engine computes is a valid date.
 """
 
 import calendar
@@ -19,6 +23,17 @@ from django.utils.translation import gettext as _
 from saas_manager.catalog.models import BillingCycle
 
 _MONTHS_PER_PERIOD = {BillingCycle.MONTHLY: 1, BillingCycle.YEARLY: 12}
+
+# How far ahead of the billing start money may pay. No customer prepays for a
+# century, and with this bound every period date stays a valid Python date,
+# whose last year is 9999, for any billing start up to LATEST_BILLING_START.
+# A larger payment, or a lower price that would make the money already paid
+# reach further, is rejected by validation.
+MAX_PREPAID_YEARS = 100
+# The last billing start, trial end date or start date an instance may have:
+# its period after the last one that money may pay still ends by 31 December
+# 9999.
+LATEST_BILLING_START = datetime.date(datetime.MAXYEAR - MAX_PREPAID_YEARS - 1, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,11 @@ def months_per_period(cycle: str) -> int:
         ) from None
 
 
+def max_periods(cycle: str) -> int:
+    """Return how many periods of the cycle money may pay from the billing start."""
+    return MAX_PREPAID_YEARS * 12 // months_per_period(cycle)
+
+
 def add_months(anchor: datetime.date, months: int) -> datetime.date:
     """Return the day `months` months after the anchor, on the anchor's day.
 
@@ -52,6 +72,14 @@ def add_months(anchor: datetime.date, months: int) -> datetime.date:
     """
     month_index = anchor.year * 12 + (anchor.month - 1) + months
     year, month = divmod(month_index, 12)
+    if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
+        # The billing engine stays within max_periods of a billing start no
+        # later than LATEST_BILLING_START, so only a caller that skips those
+        # bounds gets here.
+        raise ValueError(
+            f"{months} months after {anchor} is beyond the last date, "
+            f"{datetime.date.max}."
+        )
     last_day = calendar.monthrange(year, month + 1)[1]
     return datetime.date(year, month + 1, min(anchor.day, last_day))
 

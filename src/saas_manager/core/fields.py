@@ -1,12 +1,15 @@
 """Model fields shared by the apps: money, currency and encrypted text."""
 
 import binascii
+from decimal import Decimal, DecimalException
 
 from cryptography.fernet import Fernet, InvalidToken
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from saas_manager.core.currencies import (
@@ -15,6 +18,67 @@ from saas_manager.core.currencies import (
     MONEY_MAX_DIGITS,
     validate_currency_code,
 )
+
+
+class MoneyFormField(forms.DecimalField):
+    """The form field of MoneyField, whose messages name the value typed.
+
+    Django's DecimalField says "Enter a number." for 1,5, NaN or Infinity and
+    leaves the value out of its messages on digits and decimals.
+    """
+
+    default_error_messages = {
+        "invalid": _(
+            "%(value)s is not an amount. Expected a number with a point before "
+            "the decimals, such as 19.99."
+        ),
+        "not_finite": _("%(value)s is not an amount. Expected a finite number."),
+        "max_decimal_places": _(
+            "%(value)s has more than %(max)s decimals. Expected at most %(max)s."
+        ),
+        "max_digits": _(
+            "%(value)s has more than %(max)s digits in total. Expected at most %(max)s."
+        ),
+        "max_whole_digits": _(
+            "%(value)s has more than %(max)s digits before the decimal point. "
+            "Expected at most %(max)s."
+        ),
+        "min_value": _(
+            "%(value)s is less than %(limit_value)s. Expected an amount of "
+            "%(limit_value)s or more."
+        ),
+        "max_value": _(
+            "%(value)s is more than %(limit_value)s. Expected an amount of "
+            "%(limit_value)s or less."
+        ),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if self.localize:
+            value = formats.sanitize_separators(value)
+        text = str(value).strip()
+        try:
+            amount = Decimal(text)
+        except DecimalException:
+            raise ValidationError(
+                self.error_messages["invalid"], code="invalid", params={"value": text}
+            ) from None
+        if not amount.is_finite():
+            # Checked here, before the digit count, which rejects NaN and
+            # Infinity with the message of an invalid number.
+            raise ValidationError(
+                self.error_messages["not_finite"],
+                code="not_finite",
+                params={"value": text},
+            )
+        return amount
+
+    def validate(self, value) -> None:
+        # Django's own check of finiteness drops the value, and to_python has
+        # already made it.
+        forms.Field.validate(self, value)
 
 
 class MoneyField(models.DecimalField):
@@ -45,6 +109,9 @@ class MoneyField(models.DecimalField):
         kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
         kwargs.setdefault("validators", [MinValueValidator(0)])
         super().__init__(*args, **kwargs)
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": MoneyFormField, **kwargs})
 
     def to_python(self, value):
         # A float such as 0.1 is not the amount that was typed, so it is

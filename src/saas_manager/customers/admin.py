@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from phonenumber_field.modelfields import PhoneNumberField
 from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import (
     ChoicesDropdownFilter,
@@ -19,6 +20,7 @@ from unfold.contrib.filters.admin import (
 from unfold.datasets import BaseDataset
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
+from unfold.widgets import UnfoldAdminTextInputWidget
 
 from saas_manager.billing.admin import CustomerPaymentDatasetAdmin
 from saas_manager.billing.models import Payment
@@ -36,6 +38,11 @@ from saas_manager.core.dialogs import (
 )
 from saas_manager.customers.actions import suspend_customer, terminate_customer
 from saas_manager.customers.archive import set_archived
+from saas_manager.customers.forms import (
+    BankAccountForm,
+    BankAccountFormSet,
+    PhoneNumberFormField,
+)
 from saas_manager.customers.models import (
     BankAccount,
     Contact,
@@ -48,6 +55,16 @@ from saas_manager.hosting.admin import STATE_LABELS, CustomerInstanceDatasetAdmi
 from saas_manager.hosting.lifecycle import Actor, LifecycleError
 from saas_manager.hosting.lifecycle_admin import TerminateForm, TransitionForm
 from saas_manager.hosting.models import Instance, InstanceState
+from saas_manager.notifications.admin import CustomerNotificationInline
+
+# Phone fields get a form message that names the number typed. The widget is
+# the one unfold gives every CharField, which PhoneNumberField is.
+PHONE_FORMFIELD_OVERRIDES = {
+    PhoneNumberField: {
+        "form_class": PhoneNumberFormField,
+        "widget": UnfoldAdminTextInputWidget,
+    }
+}
 
 # The colour of each status's label in lists.
 STATUS_LABELS = {
@@ -95,6 +112,7 @@ class ArchivedFilter(admin.SimpleListFilter):
 class ContactInline(TabularInline):
     model = Contact
     extra = 0
+    formfield_overrides = PHONE_FORMFIELD_OVERRIDES
     fields = (
         "name",
         "job_title",
@@ -111,6 +129,8 @@ class ContactInline(TabularInline):
 
 class BankAccountInline(TabularInline):
     model = BankAccount
+    form = BankAccountForm
+    formset = BankAccountFormSet
     extra = 0
     fields = ("iban", "holder")
     tab = True
@@ -187,6 +207,7 @@ class CustomerAdmin(BaseAdmin):
         "bank_accounts__iban",
     )
     autocomplete_fields = ("tags",)
+    formfield_overrides = PHONE_FORMFIELD_OVERRIDES
     readonly_fields = ("status", "is_archived", "created_at", "updated_at")
     fieldsets = (
         (
@@ -230,7 +251,7 @@ class CustomerAdmin(BaseAdmin):
             {"fields": ("status", "is_archived", "created_at", "updated_at")},
         ),
     )
-    inlines = (ContactInline, BankAccountInline)
+    inlines = (ContactInline, BankAccountInline, CustomerNotificationInline)
     change_form_datasets = (CustomerInstancesDataset, CustomerPaymentsDataset)
     change_form_before_template = "admin/customers/customer/overview.html"
     actions = ("archive", "unarchive")
@@ -585,6 +606,7 @@ class ContactAdmin(BaseAdmin):
     list_filter = ("is_primary", "is_billing", "is_technical", "is_support", "opt_in")
     search_fields = ("name", "email", "job_title", "customer__name")
     autocomplete_fields = ("customer",)
+    formfield_overrides = PHONE_FORMFIELD_OVERRIDES
     fieldsets = (
         (None, {"fields": ("customer", "name", "job_title", "email", "phone")}),
         (
@@ -619,6 +641,7 @@ class ContactAdmin(BaseAdmin):
 
 @admin.register(BankAccount)
 class BankAccountAdmin(BaseAdmin):
+    form = BankAccountForm
     list_display = ("iban", "holder", "customer_link")
     list_select_related = ("customer",)
     search_fields = ("iban", "holder", "customer__name")

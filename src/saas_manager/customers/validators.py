@@ -70,6 +70,11 @@ def normalize_vat_number(value: str, country: str) -> str:
         ) from error
 
 
+def normalize_iban(value: str) -> str:
+    """Return the IBAN in its compact form: capitals, without spaces."""
+    return "".join((value or "").split()).upper()
+
+
 def validate_iban(value: str) -> None:
     """Accept an IBAN with a valid country, length and check digits."""
     try:

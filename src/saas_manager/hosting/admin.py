@@ -29,10 +29,12 @@ from saas_manager.hosting.lifecycle_admin import (
     history_table,
 )
 from saas_manager.hosting.models import (
+    MAX_MASTER_PASSWORD_LENGTH,
     Instance,
     InstanceState,
     Server,
 )
+from saas_manager.notifications.admin import InstanceNotificationInline
 
 # The colour of each state's label in lists.
 STATE_LABELS = {
@@ -56,6 +58,13 @@ class ServerForm(forms.ModelForm):
         label=_("Odoo master password"),
         required=False,
         strip=False,
+        max_length=MAX_MASTER_PASSWORD_LENGTH,
+        error_messages={
+            "max_length": _(
+                "The Odoo master password has %(show_value)d characters. "
+                "Expected at most %(limit_value)d."
+            )
+        },
         widget=UnfoldAdminPasswordWidget(
             attrs={"autocomplete": "new-password"}, render_value=False
         ),
@@ -302,6 +311,7 @@ class InstanceAdmin(InstanceLifecycleAdmin, InstanceColumns, BaseAdmin):
             },
         ),
     )
+    inlines = (InstanceNotificationInline,)
     change_form_before_template = "admin/hosting/instance/state.html"
     change_form_outer_after_template = "admin/hosting/instance/history.html"
     actions = ("suspend_selected", "reactivate_selected", "terminate_selected")

@@ -1,23 +1,39 @@
+import contextlib
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from saas_manager.billing.choices import PaymentMethod
+from saas_manager.billing.periods import LATEST_BILLING_START
 from saas_manager.catalog.models import BillingCycle, ServicePackage
 from saas_manager.core.currencies import validate_amount_for_currency
 from saas_manager.core.fields import CurrencyField, EncryptedTextField, MoneyField
 from saas_manager.customers.models import Customer
 from saas_manager.hosting.validators import (
+    normalize_hostname,
     parse_odoo_versions,
     validate_database_name,
     validate_hostname,
     validate_odoo_version,
     validate_odoo_version_list,
+    validate_server_url,
 )
+
+# The longest Odoo master password a server accepts. Generated passwords are
+# 64 characters at most in practice, and the bound keeps an encrypted value
+# that is sent with every database operation small.
+MAX_MASTER_PASSWORD_LENGTH = 128
+# How far ahead of the server's clock a measured time may be: the agents that
+# report usage run on other hosts, whose clocks may run a little ahead.
+CLOCK_SKEW_TOLERANCE = datetime.timedelta(minutes=5)
+# The fields whose change re-applies an instance's money to its periods.
+BILLING_TERMS = ("price", "billing_cycle")
 
 
 class Server(models.Model):
@@ -27,7 +43,11 @@ class Server(models.Model):
     country = CountryField(_("country"))
     city = models.CharField(_("city or region"), max_length=100, blank=True)
     data_centre = models.CharField(_("data centre"), max_length=100, blank=True)
-    base_url = models.URLField(_("base URL"))
+    base_url = models.URLField(
+        _("base URL"),
+        validators=[validate_server_url],
+        help_text=_("An http:// or https:// URL without a user name or password."),
+    )
     odoo_versions = models.CharField(
         _("Odoo versions"),
         max_length=200,
@@ -76,23 +96,27 @@ class Server(models.Model):
 
     def clean(self) -> None:
         super().clean()
+        errors: dict[str, str] = {}
         if self.name:
             taken = Server.objects.filter(name=self.name).exclude(pk=self.pk)
             if taken.exists():
-                raise ValidationError(
-                    {
-                        "name": _("Another server is already named %(value)s.")
-                        % {"value": self.name}
-                    }
-                )
-        if not self.odoo_versions:
-            return
-        try:
-            self.odoo_versions = ", ".join(parse_odoo_versions(self.odoo_versions))
-        except ValidationError:
-            # The field's validator has already reported the invalid version
-            # under odoo_versions, so the list is left as typed.
-            return
+                errors["name"] = _("Another server is already named %(value)s.") % {
+                    "value": self.name
+                }
+        length = len(self.master_password or "")
+        if length > MAX_MASTER_PASSWORD_LENGTH:
+            # The message gives the length only, because the value is a secret.
+            errors["master_password"] = _(
+                "The Odoo master password has %(length)d characters. Expected "
+                "at most %(limit)d."
+            ) % {"length": length, "limit": MAX_MASTER_PASSWORD_LENGTH}
+        # The field's validator has already reported an invalid version under
+        # odoo_versions, so such a list is left as typed.
+        with contextlib.suppress(ValidationError):
+            if self.odoo_versions:
+                self.odoo_versions = ", ".join(parse_odoo_versions(self.odoo_versions))
+        if errors:
+            raise ValidationError(errors)
 
 
 class InstanceState(models.TextChoices):
@@ -268,6 +292,32 @@ class Instance(models.Model):
     def __str__(self) -> str:
         return self.database_name
 
+    def save(self, *args, **kwargs) -> None:
+        """Save the instance, and re-apply its money when its price or cycle changed.
+
+        The paid-up date and the spans of its payments are recomputed in the
+        same transaction, whatever code changed the price or the cycle.
+        """
+        from saas_manager.billing.paid_up import refresh_paid_up_to
+
+        self.custom_domain = normalize_hostname(self.custom_domain)
+        update_fields = kwargs.get("update_fields")
+        checks_terms = not self._state.adding and (
+            update_fields is None or set(BILLING_TERMS) & set(update_fields)
+        )
+        with transaction.atomic():
+            stored = None
+            if checks_terms:
+                stored = (
+                    Instance.objects.filter(pk=self.pk)
+                    .values_list(*BILLING_TERMS)
+                    .first()
+                )
+            super().save(*args, **kwargs)
+            current = tuple(getattr(self, name) for name in BILLING_TERMS)
+            if stored is not None and stored != current:
+                refresh_paid_up_to(self)
+
     def clean(self) -> None:
         super().clean()
         errors: dict[str, str] = {}
@@ -279,7 +329,7 @@ class Instance(models.Model):
         if not self._state.adding:
             stored = (
                 Instance.objects.filter(pk=self.pk)
-                .values("package_id", "server_id")
+                .values("package_id", "server_id", "currency", *BILLING_TERMS)
                 .first()
             )
         new_to_package = stored is None or stored["package_id"] != self.package_id
@@ -349,8 +399,95 @@ class Instance(models.Model):
                 validate_amount_for_currency(self.price, self.currency, "price")
             except ValidationError as error:
                 errors["price"] = " ".join(error.messages)
+        self._check_dates(errors)
+        if stored is not None:
+            self._check_billing_change(stored, errors)
         if errors:
             raise ValidationError(errors)
+
+    def clean_fields(self, exclude=None) -> None:
+        # Lowercased before the field's validator, which accepts only
+        # lowercase host names, because DNS names are case-insensitive.
+        self.custom_domain = normalize_hostname(self.custom_domain)
+        super().clean_fields(exclude=exclude)
+
+    def _check_dates(self, errors: dict[str, str]) -> None:
+        for name in ("trial_end_date", "start_date"):
+            value = getattr(self, name)
+            if isinstance(value, datetime.date) and value > LATEST_BILLING_START:
+                errors.setdefault(
+                    name,
+                    _(
+                        "%(value)s is too far in the future. Expected %(limit)s or "
+                        "before."
+                    )
+                    % {"value": value, "limit": LATEST_BILLING_START},
+                )
+        trial_end, start = self.trial_end_date, self.start_date
+        if (
+            isinstance(trial_end, datetime.date)
+            and isinstance(start, datetime.date)
+            and trial_end < start
+            and "trial_end_date" not in errors
+        ):
+            errors["trial_end_date"] = _(
+                "The trial end date, %(end)s, is before the start date, "
+                "%(start)s. Expected %(start)s or later."
+            ) % {"end": trial_end, "start": start}
+        now = timezone.now()
+        measured = {
+            "last_backup_at": _("the last backup"),
+            "usage_measured_at": _("the usage measurement"),
+        }
+        for name, label in measured.items():
+            value = getattr(self, name)
+            if (
+                isinstance(value, datetime.datetime)
+                and value > now + CLOCK_SKEW_TOLERANCE
+            ):
+                errors.setdefault(
+                    name,
+                    _(
+                        "The time of %(event)s, %(value)s, is in the future. "
+                        "Expected a time no later than now, %(now)s."
+                    )
+                    % {
+                        "event": label,
+                        "value": _format_moment(value),
+                        "now": _format_moment(now),
+                    },
+                )
+
+    def _check_billing_change(self, stored: dict, errors: dict[str, str]) -> None:
+        """Check a change of the currency, price or cycle against the payments.
+
+        The payments of an instance are in its currency, so the currency is
+        fixed once it has one. A new price or cycle re-applies the money to
+        the periods, which must stay within the limit of billing.limits.
+        """
+        from saas_manager.billing.limits import check_price_change
+
+        currency_changed = self.currency != stored["currency"]
+        if currency_changed and "currency" not in errors and self.payments.exists():
+            errors["currency"] = _(
+                "Instance %(instance)s has payments in %(stored)s, so its "
+                "currency cannot become %(value)s. Its payments are in its "
+                "currency: set up a new instance for another currency."
+            ) % {
+                "instance": self,
+                "stored": stored["currency"],
+                "value": self.currency,
+            }
+        changed = any(getattr(self, name) != stored[name] for name in BILLING_TERMS)
+        if changed and "price" not in errors and "billing_cycle" not in errors:
+            for name, message in check_price_change(self).items():
+                errors.setdefault(name, message)
+
+
+def _format_moment(value: datetime.datetime) -> str:
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.strftime("%Y-%m-%d %H:%M")
 
 
 class InstanceEvent(models.Model):
