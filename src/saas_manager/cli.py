@@ -18,9 +18,15 @@ def command_line(argv: list[str]) -> list[str]:
 def main() -> None:
     """Run a management command, such as `saas-manager load-demo-data`."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saas_manager.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(command_line(sys.argv))
+    try:
+        execute_from_command_line(command_line(sys.argv))
+    except ImproperlyConfigured as error:
+        # The message names the variable and the value expected; a traceback
+        # through Django's start-up would only hide it.
+        sys.exit(f"Configuration error: {error}")
 
 
 if __name__ == "__main__":

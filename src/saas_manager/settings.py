@@ -2,6 +2,8 @@
 
 Each variable is listed with its default in `.env.example`. A `.env` file in
 the working directory is read when present; real environment variables win.
+A value that is not valid stops the start with ImproperlyConfigured, whose
+message names the variable, its value and what is expected.
 """
 
 import base64
@@ -10,22 +12,23 @@ from pathlib import Path
 
 import environ
 
+from saas_manager.core.environment import Environment
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
 
-env = environ.Env()
 environ.Env.read_env(Path.cwd() / ".env", overwrite=False)
+env = Environment()
 
-DATA_DIR = Path(env.str("DATA_DIR", default=str(PROJECT_DIR / "var")))
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+DATA_DIR = env.directory("DATA_DIR", default=PROJECT_DIR / "var")
 
-DEBUG = env.bool("DEBUG", default=False)
+DEBUG = env.boolean("DEBUG", default=False)
 # The default key is for a development machine only; check core.W001 reports it
 # when DEBUG is off.
 INSECURE_SECRET_KEY = "insecure-development-key-change-me"
-SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_SECRET_KEY)
-ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+SECRET_KEY = env.secret("SECRET_KEY", default=INSECURE_SECRET_KEY)
+ALLOWED_HOSTS = env.string_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.string_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
     "unfold",
@@ -90,7 +93,7 @@ TEMPLATES = [
 ]
 
 DATABASES = {
-    "default": env.db(
+    "default": env.database_url(
         "DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'saas_manager.sqlite3'}"
     )
 }
@@ -120,12 +123,12 @@ LANGUAGES = [
 ]
 # The operator's time zone: every business date (today, due dates, periods)
 # is the date here, while timestamps are stored in UTC.
-TIME_ZONE = env.str("TIME_ZONE", default="Europe/Brussels")
+TIME_ZONE = env.time_zone("TIME_ZONE", default="Europe/Brussels")
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(PROJECT_DIR / "staticfiles")))
+STATIC_ROOT = Path(env.string("STATIC_ROOT", default=str(PROJECT_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -143,15 +146,19 @@ LOGIN_REDIRECT_URL = "admin:index"
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="billing@localhost")
+DEFAULT_FROM_EMAIL = env.email_address(
+    "DEFAULT_FROM_EMAIL", default="billing@localhost"
+)
 
 # Seconds an SMTP connection may take before the attempt counts as failed.
-EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+EMAIL_TIMEOUT = env.integer(
+    "EMAIL_TIMEOUT", default=30, minimum=1, maximum=600, unit="seconds"
+)
 
 # The first values of the operator settings; Managers change them later in the
 # back office. Check automation.E001 reports a value that is not valid.
 OPERATOR_DEFAULTS = {
-    name: env.str(name, default=default)
+    name: env.string(name, default=default)
     for name, default in {
         "GRACE_PERIOD_DAYS": "7",
         "TRIAL_REMINDER_DAYS": "7,3,1",
@@ -168,16 +175,24 @@ OPERATOR_DEFAULTS = {
 }
 
 # A notification that fails is tried again after 1, 5, 25, ... minutes (the
-# delay grows fivefold) and marked failed after the last attempt.
-NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=6)
-NOTIFICATION_FIRST_RETRY_MINUTES = env.int(
-    "NOTIFICATION_FIRST_RETRY_MINUTES", default=1
+# delay grows fivefold up to a day) and marked failed after the last attempt.
+NOTIFICATION_MAX_ATTEMPTS = env.integer(
+    "NOTIFICATION_MAX_ATTEMPTS", default=6, minimum=1, maximum=20, unit="attempts"
+)
+NOTIFICATION_FIRST_RETRY_MINUTES = env.integer(
+    "NOTIFICATION_FIRST_RETRY_MINUTES",
+    default=1,
+    minimum=1,
+    maximum=1440,
+    unit="minutes",
 )
 
 # The background worker (Huey). Its queue is an SQLite file in DATA_DIR unless
 # TASK_QUEUE_URL names a Redis server, such as redis://127.0.0.1:6379/0.
-TASK_QUEUE_URL = env.str("TASK_QUEUE_URL", default="")
-AUTOMATION_INTERVAL_MINUTES = env.int("AUTOMATION_INTERVAL_MINUTES", default=15)
+TASK_QUEUE_URL = env.task_queue_url("TASK_QUEUE_URL", default="")
+AUTOMATION_INTERVAL_MINUTES = env.integer(
+    "AUTOMATION_INTERVAL_MINUTES", default=15, minimum=1, maximum=1440, unit="minutes"
+)
 if TASK_QUEUE_URL.startswith(("redis://", "rediss://", "unix://")):
     HUEY = {
         "huey_class": "huey.RedisHuey",
@@ -198,20 +213,26 @@ else:
 
 # The Fernet key that encrypts server secrets. Without one, a key is derived
 # from SECRET_KEY, which check core.W002 reports outside DEBUG.
-FIELD_ENCRYPTION_KEY = env.str(
+FIELD_ENCRYPTION_KEY = env.string(
     "FIELD_ENCRYPTION_KEY",
     default=base64.urlsafe_b64encode(
         hashlib.sha256(SECRET_KEY.encode()).digest()
     ).decode(),
 )
-FIELD_ENCRYPTION_KEY_FROM_ENVIRONMENT = "FIELD_ENCRYPTION_KEY" in env.ENVIRON
+FIELD_ENCRYPTION_KEY_FROM_ENVIRONMENT = "FIELD_ENCRYPTION_KEY" in env
 
 # Uploads larger than this are rejected before they are read.
-IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_UPLOAD_BYTES = env.integer(
+    "IMPORT_MAX_UPLOAD_BYTES",
+    default=20 * 1024 * 1024,
+    minimum=1024,
+    maximum=1024 * 1024 * 1024,
+    unit="bytes",
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-PHONENUMBER_DEFAULT_REGION = env.str("PHONENUMBER_DEFAULT_REGION", default=None)
+PHONENUMBER_DEFAULT_REGION = env.region("PHONENUMBER_DEFAULT_REGION")
 PHONENUMBER_DB_FORMAT = "E164"
 
 if not DEBUG:
@@ -224,8 +245,19 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Marks what the services log during `automate --dry-run` as changing nothing.
+    "filters": {"dry_run": {"()": "saas_manager.automation.dry_run.DryRunFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["dry_run"],
+        }
+    },
+    "root": {
+        "handlers": ["console"],
+        "level": env.log_level("LOG_LEVEL", default="INFO"),
+    },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
