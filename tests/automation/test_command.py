@@ -79,7 +79,9 @@ def test_second_run_does_nothing(due):
 def test_at_runs_for_given_moment(due):
     reminded, expiring = due
 
-    lines, _ = _automate("--at", "2026-03-11T06:00:00+01:00", moment=at(2026, 3, 1))
+    lines, _ = _automate(
+        "--at", "2026-03-11T06:00:00+01:00", moment=at(2026, 3, 11, 6, 3)
+    )
 
     reminded.refresh_from_db()
     expiring.refresh_from_db()

@@ -1,5 +1,6 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from saas_manager.automation.checks import (
@@ -11,6 +12,8 @@ from saas_manager.automation.operator import (
     defaults_from_environment,
     get_operator_settings,
 )
+from saas_manager.automation.runner import run_automation
+from tests.automation.helpers import at, provisioned
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +113,8 @@ def test_negative_days_rejected(defaults):
         row.full_clean()
 
     assert (
-        "Expected 0 or more, not -1." in error.value.message_dict["grace_period_days"]
+        "Grace period is -1 days: expected 0 to 3650 days."
+        in error.value.message_dict["grace_period_days"]
     )
 
 
@@ -160,7 +164,7 @@ def test_storage_percent_above_hundred_rejected(defaults):
         row.full_clean()
 
     assert error.value.message_dict["storage_alert_percent"] == [
-        "Expected 100 percent or less, not 101."
+        "Storage alert is 101 percent: expected 1 to 100 percent."
     ]
 
 
@@ -243,6 +247,7 @@ def test_worker_settings_pass_by_default():
         ("AUTOMATION_INTERVAL_MINUTES", 2000, "automation.E002"),
         ("TASK_QUEUE_URL", "amqp://127.0.0.1", "automation.E003"),
         ("NOTIFICATION_MAX_ATTEMPTS", 0, "automation.E004"),
+        ("NOTIFICATION_MAX_ATTEMPTS", 21, "automation.E004"),
     ],
 )
 def test_bad_worker_setting_reported(settings, name, value, code):
@@ -252,3 +257,174 @@ def test_bad_worker_setting_reported(settings, name, value, code):
 
     assert [problem.id for problem in problems] == [code]
     assert str(value) in problems[0].msg
+
+
+# Each number setting, a value just outside its range on either side, and the
+# message that names it.
+OUT_OF_RANGE = [
+    ("grace_period_days", 3651, "Grace period is 3651 days: expected 0 to 3650 days."),
+    (
+        "grace_period_days",
+        99999999999,
+        "Grace period is 99999999999 days: expected 0 to 3650 days.",
+    ),
+    (
+        "termination_warning_days",
+        3651,
+        "Termination warning is 3651 days: expected 0 to 3650 days.",
+    ),
+    ("termination_days", 0, "Termination is 0 days: expected 1 to 3650 days."),
+    ("termination_days", 3651, "Termination is 3651 days: expected 1 to 3650 days."),
+    (
+        "provisioning_timeout_hours",
+        0,
+        "Provisioning timeout is 0 hours: expected 1 to 720 hours.",
+    ),
+    (
+        "provisioning_timeout_hours",
+        721,
+        "Provisioning timeout is 721 hours: expected 1 to 720 hours.",
+    ),
+    (
+        "pending_payment_days",
+        0,
+        "Pending payment alert is 0 days: expected 1 to 3650 days.",
+    ),
+    (
+        "pending_payment_days",
+        3651,
+        "Pending payment alert is 3651 days: expected 1 to 3650 days.",
+    ),
+    (
+        "storage_alert_percent",
+        0,
+        "Storage alert is 0 percent: expected 1 to 100 percent.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "value", "message"), OUT_OF_RANGE)
+def test_number_out_of_range_rejected(defaults, name, value, message):
+    row = get_operator_settings()
+    setattr(row, name, value)
+
+    with pytest.raises(ValidationError) as error:
+        row.full_clean()
+
+    assert message in error.value.message_dict[name]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("grace_period_days", 0),
+        ("grace_period_days", 3650),
+        ("termination_warning_days", 3649),
+        ("termination_days", 3650),
+        ("provisioning_timeout_hours", 720),
+        ("pending_payment_days", 3650),
+        ("storage_alert_percent", 1),
+        ("storage_alert_percent", 100),
+    ],
+)
+def test_number_at_limit_accepted(defaults, name, value):
+    row = get_operator_settings()
+    row.termination_days = 3650
+    setattr(row, name, value)
+
+    row.full_clean()
+    row.save()
+
+    row.refresh_from_db()
+    assert getattr(row, name) == value
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("grace_period_days", 3651),
+        ("termination_warning_days", 3651),
+        ("termination_days", 3651),
+        ("provisioning_timeout_hours", 721),
+        ("pending_payment_days", 0),
+        ("storage_alert_percent", 101),
+    ],
+)
+def test_database_rejects_out_of_range(defaults, name, value):
+    get_operator_settings()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OperatorSettings.objects.update(**{name: value})
+
+    assert getattr(get_operator_settings(), name) != value
+
+
+def test_manager_sees_error_for_huge_grace_period(client, manager, defaults):
+    row = get_operator_settings()
+    client.force_login(manager)
+    url = reverse("admin:automation_operatorsettings_change", args=[row.pk])
+
+    response = client.post(url, _form_data(row, grace_period_days=99999999999))
+
+    assert response.status_code == 200
+    assert (
+        "Grace period is 99999999999 days: expected 0 to 3650 days."
+        in response.content.decode()
+    )
+    row.refresh_from_db()
+    assert row.grace_period_days == 7
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "GRACE_PERIOD_DAYS",
+            "99999999999",
+            "GRACE_PERIOD_DAYS: Grace period is 99999999999 days: expected 0 to "
+            "3650 days.",
+        ),
+        (
+            "PROVISIONING_TIMEOUT_HOURS",
+            "721",
+            "PROVISIONING_TIMEOUT_HOURS: Provisioning timeout is 721 hours: "
+            "expected 1 to 720 hours.",
+        ),
+        (
+            "STORAGE_ALERT_PERCENT",
+            "0",
+            "STORAGE_ALERT_PERCENT: Storage alert is 0 percent: expected 1 to 100 "
+            "percent.",
+        ),
+        ("PENDING_PAYMENT_DAYS", "1_000", "PENDING_PAYMENT_DAYS: 1_000 is not a whole"),
+    ],
+)
+def test_check_reports_environment_out_of_range(defaults, variable, value, message):
+    defaults[variable] = value
+
+    problems = check_operator_defaults(None)
+
+    # PostgreSQL's smallint range adds a second message for a huge value.
+    assert {problem.id for problem in problems} == {"automation.E001"}
+    assert any(problem.msg.startswith(message) for problem in problems)
+
+
+def test_rules_run_with_extreme_settings(defaults):
+    row = get_operator_settings()
+    row.grace_period_days = 3650
+    row.payment_reminder_days = "366"
+    row.trial_reminder_days = "366"
+    row.auto_termination_enabled = True
+    row.termination_warning_days = 3649
+    row.termination_days = 3650
+    row.provisioning_timeout_hours = 720
+    row.pending_payment_days = 3650
+    row.full_clean()
+    row.save()
+    provisioned(at(2026, 3, 1))
+    provisioned(at(2026, 3, 1), trial_days=0)
+
+    for moment in (at(2000, 1, 1), at(2026, 3, 2), at(2999, 12, 31, 23)):
+        report = run_automation(moment, dry_run=True)
+
+        assert report.failures == []

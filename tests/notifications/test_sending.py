@@ -131,6 +131,38 @@ def test_failure_recorded_between_attempts(smtp, operator, instance):
     assert row.next_attempt_at == START + datetime.timedelta(minutes=1)
 
 
+def test_retry_delay_capped_at_one_day(settings):
+    settings.NOTIFICATION_FIRST_RETRY_MINUTES = 1440
+
+    delays = [retry_delay(attempt) for attempt in range(1, 21)]
+
+    assert delays == [datetime.timedelta(days=1)] * 20
+
+
+def test_retry_delays_reach_cap():
+    delays = [retry_delay(attempt) for attempt in (5, 6, 20, 10**6)]
+
+    assert delays == [
+        datetime.timedelta(minutes=625),
+        datetime.timedelta(days=1),
+        datetime.timedelta(days=1),
+        datetime.timedelta(days=1),
+    ]
+
+
+def test_twenty_attempts_then_failed(smtp, settings, operator, instance):
+    settings.NOTIFICATION_MAX_ATTEMPTS = 20
+    row = _notify(NotificationEvent.PAYMENT_ON_TERMINATED, instance)[0]
+
+    for day in range(30):
+        send_due_notifications(START + datetime.timedelta(days=day, minutes=1))
+
+    row.refresh_from_db()
+    assert row.status == NotificationStatus.FAILED
+    assert row.attempts == 20
+    assert row.next_attempt_at is None
+
+
 def test_failed_after_last_attempt(smtp, settings, operator, instance):
     settings.NOTIFICATION_MAX_ATTEMPTS = 3
     row = _notify(NotificationEvent.PAYMENT_ON_TERMINATED, instance)[0]

@@ -6,7 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 
-from saas_manager.automation.models import Alert, OperatorSettings, RuleExecution
+from saas_manager.automation.models import (
+    Alert,
+    AutomationRun,
+    OperatorSettings,
+    RuleExecution,
+)
 from saas_manager.automation.operator import get_operator_settings
 
 
@@ -86,4 +91,11 @@ class RuleExecutionAdmin(ReadOnlyAdmin):
     list_filter = ["rule", "run_for"]
     list_select_related = ["instance"]
     search_fields = ["instance__database_name", "event_key"]
+    date_hierarchy = "run_for"
+
+
+@admin.register(AutomationRun)
+class AutomationRunAdmin(ReadOnlyAdmin):
+    list_display = ["run_for", "started_at", "finished_at", "actions", "failures"]
+    list_filter = ["run_for"]
     date_hierarchy = "run_for"

@@ -1,4 +1,9 @@
-"""System checks for the automation settings read from the environment."""
+"""System checks for the automation settings read from the environment.
+
+settings.py already rejects these values when it reads the environment. The
+checks also cover settings given another way, such as a settings module
+that imports ours and changes them.
+"""
 
 from django.core.checks import Error, register
 from django.core.exceptions import ValidationError
@@ -48,11 +53,11 @@ def check_worker_settings(app_configs, **kwargs):
                 id="automation.E003",
             )
         )
-    if settings.NOTIFICATION_MAX_ATTEMPTS < 1:
+    if not 1 <= settings.NOTIFICATION_MAX_ATTEMPTS <= 20:
         problems.append(
             Error(
                 f"NOTIFICATION_MAX_ATTEMPTS is {settings.NOTIFICATION_MAX_ATTEMPTS}, "
-                "expected 1 or more.",
+                "expected 1 to 20.",
                 hint="Set how many times a notification is tried, such as 6.",
                 id="automation.E004",
             )

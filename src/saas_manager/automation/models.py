@@ -1,10 +1,11 @@
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from simple_history.models import HistoricalRecords
 
 from saas_manager.automation.validators import (
+    RangeValidator,
     parse_day_list,
     parse_email_list,
     validate_day_list,
@@ -13,13 +14,41 @@ from saas_manager.automation.validators import (
 
 SINGLETON_ID = 1
 
+# The accepted range of each number setting. Ten years (3650 days) and a
+# month of hours are far beyond any real plan, and the maxima keep the rules'
+# date arithmetic (today plus or minus the setting) well inside the calendar.
+MAX_DAYS = 3650
+MAX_HOURS = 720
+DAYS = gettext_noop("days")
+GRACE_PERIOD_RANGE = RangeValidator(gettext_noop("grace period"), 0, MAX_DAYS, DAYS)
+TERMINATION_WARNING_RANGE = RangeValidator(
+    gettext_noop("termination warning"), 0, MAX_DAYS, DAYS
+)
+TERMINATION_RANGE = RangeValidator(gettext_noop("termination"), 1, MAX_DAYS, DAYS)
+PROVISIONING_TIMEOUT_RANGE = RangeValidator(
+    gettext_noop("provisioning timeout"), 1, MAX_HOURS, gettext_noop("hours")
+)
+PENDING_PAYMENT_RANGE = RangeValidator(
+    gettext_noop("pending payment alert"), 1, MAX_DAYS, DAYS
+)
+STORAGE_ALERT_RANGE = RangeValidator(
+    gettext_noop("storage alert"), 1, 100, gettext_noop("percent")
+)
+NUMBER_RANGES = {
+    "grace_period_days": GRACE_PERIOD_RANGE,
+    "termination_warning_days": TERMINATION_WARNING_RANGE,
+    "termination_days": TERMINATION_RANGE,
+    "provisioning_timeout_hours": PROVISIONING_TIMEOUT_RANGE,
+    "pending_payment_days": PENDING_PAYMENT_RANGE,
+    "storage_alert_percent": STORAGE_ALERT_RANGE,
+}
 
-NOT_NEGATIVE = MinValueValidator(
-    0, message=_("Expected 0 or more, not %(show_value)s.")
-)
-AT_LEAST_ONE = MinValueValidator(
-    1, message=_("Expected 1 or more, not %(show_value)s.")
-)
+
+def _in_range(field_name: str) -> models.Q:
+    limits = NUMBER_RANGES[field_name]
+    return models.Q(
+        **{f"{field_name}__gte": limits.minimum, f"{field_name}__lte": limits.maximum}
+    )
 
 
 class OperatorSettings(models.Model):
@@ -32,7 +61,7 @@ class OperatorSettings(models.Model):
 
     grace_period_days = models.PositiveSmallIntegerField(
         _("grace period (days)"),
-        validators=[NOT_NEGATIVE],
+        validators=[GRACE_PERIOD_RANGE],
         help_text=_(
             "An instance is overdue when its paid-up day plus this many days is "
             "before today."
@@ -61,31 +90,25 @@ class OperatorSettings(models.Model):
     )
     termination_warning_days = models.PositiveSmallIntegerField(
         _("termination warning (days after suspension)"),
-        validators=[NOT_NEGATIVE],
+        validators=[TERMINATION_WARNING_RANGE],
     )
     termination_days = models.PositiveSmallIntegerField(
         _("termination (days after suspension)"),
-        validators=[AT_LEAST_ONE],
+        validators=[TERMINATION_RANGE],
     )
     provisioning_timeout_hours = models.PositiveSmallIntegerField(
         _("provisioning timeout (hours)"),
-        validators=[AT_LEAST_ONE],
+        validators=[PROVISIONING_TIMEOUT_RANGE],
         help_text=_("Staff are alerted when provisioning takes longer."),
     )
     pending_payment_days = models.PositiveSmallIntegerField(
         _("pending payment alert (days)"),
-        validators=[AT_LEAST_ONE],
+        validators=[PENDING_PAYMENT_RANGE],
         help_text=_("Staff are alerted when a payment stays pending longer."),
     )
     storage_alert_percent = models.PositiveSmallIntegerField(
         _("storage alert (percent of the package's storage)"),
-        validators=[
-            AT_LEAST_ONE,
-            MaxValueValidator(
-                100,
-                message=_("Expected 100 percent or less, not %(show_value)s."),
-            ),
-        ],
+        validators=[STORAGE_ALERT_RANGE],
     )
     sender_email = models.EmailField(
         _("sender address"),
@@ -119,6 +142,26 @@ class OperatorSettings(models.Model):
                 condition=models.Q(storage_alert_percent__gte=1)
                 & models.Q(storage_alert_percent__lte=100),
                 name="operator_settings_storage_percent_range",
+            ),
+            models.CheckConstraint(
+                condition=_in_range("grace_period_days"),
+                name="operator_settings_grace_period_range",
+            ),
+            models.CheckConstraint(
+                condition=_in_range("termination_warning_days"),
+                name="operator_settings_termination_warning_range",
+            ),
+            models.CheckConstraint(
+                condition=_in_range("termination_days"),
+                name="operator_settings_termination_range",
+            ),
+            models.CheckConstraint(
+                condition=_in_range("provisioning_timeout_hours"),
+                name="operator_settings_provisioning_timeout_range",
+            ),
+            models.CheckConstraint(
+                condition=_in_range("pending_payment_days"),
+                name="operator_settings_pending_payment_range",
             ),
         ]
 
@@ -212,6 +255,31 @@ class RuleExecution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()}: {self.instance} ({self.event_key})"
+
+
+class AutomationRun(models.Model):
+    """One real run of the rules: the moment it ran for and what it did.
+
+    A dry run stores none. The automate command reads the latest `run_for`
+    to reject a real run for an earlier moment, which would act on today's
+    records as they stood back then and be undone by the next run.
+    """
+
+    run_for = models.DateTimeField(
+        _("run for"), db_index=True, help_text=_("The moment of the run.")
+    )
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    actions = models.PositiveIntegerField(_("actions"), default=0)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+
+    class Meta:
+        ordering = ["-run_for", "-id"]
+        verbose_name = _("automation run")
+        verbose_name_plural = _("automation runs")
+
+    def __str__(self) -> str:
+        return f"{self.run_for.isoformat()}: {self.actions} actions"
 
 
 class AlertKind(models.TextChoices):

@@ -1,5 +1,7 @@
 """The operator settings row and its defaults from the environment."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -24,6 +26,8 @@ ENVIRONMENT_VARIABLES = {
 
 TRUE_WORDS = ("1", "true", "yes", "on")
 FALSE_WORDS = ("0", "false", "no", "off", "")
+# int() alone would also take "1_000" and digits of other scripts.
+WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
 
 
 def _convert(field_name: str, raw: str):
@@ -39,12 +43,11 @@ def _convert(field_name: str, raw: str):
             % {"value": raw}
         )
     if field.get_internal_type() == "PositiveSmallIntegerField":
-        try:
-            return int(raw.strip())
-        except ValueError:
+        if not WHOLE_NUMBER.fullmatch(raw.strip()):
             raise ValidationError(
                 _("%(value)s is not a whole number.") % {"value": raw}
-            ) from None
+            )
+        return int(raw.strip())
     return raw.strip()
 
 

@@ -4,7 +4,10 @@ A dry run does exactly what a real run does, inside one transaction that is
 rolled back at the end, so its output is what a real run at that moment
 would do and it stores nothing. The rules only write to the database while
 they run (mail goes out later, from the stored notifications), which is what
-makes the rollback complete.
+makes the rollback complete. The services log what they do as in a real
+run, and those records start with DRY_RUN_PREFIX (see dry_run.py).
+
+A real run stores an AutomationRun row with the moment it ran for.
 """
 
 import datetime
@@ -12,8 +15,11 @@ import logging
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from saas_manager.automation.dry_run import dry_run_logging
+from saas_manager.automation.models import AutomationRun
 from saas_manager.automation.operator import get_operator_settings
 from saas_manager.automation.rules.base import Action, AlreadyHandled, Rule
 from saas_manager.automation.rules.payments import (
@@ -134,14 +140,25 @@ def run_rule(rule: Rule, now: datetime.datetime, config, report: RunReport) -> N
 def run_automation(
     now: datetime.datetime, *, dry_run: bool = False, rules: list[Rule] | None = None
 ) -> RunReport:
-    """Run every rule once for the moment `now`; a dry run stores nothing."""
+    """Run every rule once for the moment `now`; a dry run stores nothing.
+
+    `now` is not checked here, so tests may run the rules for any moment;
+    the automate command checks the moment it is given first.
+    """
     report = RunReport(now=now, dry_run=dry_run)
     config = get_operator_settings()
     if not dry_run:
+        # Stored before the rules run, so that a run for an earlier moment
+        # started meanwhile is already rejected.
+        run = AutomationRun.objects.create(run_for=now, started_at=timezone.now())
         for rule in rules or RULES:
             run_rule(rule, now, config, report)
+        run.finished_at = timezone.now()
+        run.actions = len(report.actions)
+        run.failures = len(report.failures)
+        run.save(update_fields=["finished_at", "actions", "failures"])
         return report
-    with transaction.atomic():
+    with dry_run_logging(), transaction.atomic():
         for rule in rules or RULES:
             run_rule(rule, now, config, report)
         transaction.set_rollback(True)

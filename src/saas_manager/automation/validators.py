@@ -1,7 +1,8 @@
-"""Parsing and validation of the list values in the operator settings."""
+"""Validation of the operator settings: number ranges and lists."""
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext as _
 
 # A reminder further ahead than a year is a typing mistake, not a plan.
@@ -69,3 +70,45 @@ def parse_email_list(value: str) -> list[str]:
 
 def validate_email_list(value: str) -> None:
     parse_email_list(value)
+
+
+@deconstructible
+class RangeValidator:
+    """Reject a number outside `minimum` to `maximum`, both included.
+
+    The message names the setting, the value and the range, so the same text
+    serves the back office's form and the check of the environment defaults.
+    """
+
+    def __init__(self, label: str, minimum: int, maximum: int, unit: str) -> None:
+        self.label = label
+        self.minimum = minimum
+        self.maximum = maximum
+        self.unit = unit
+
+    def __call__(self, value) -> None:
+        if value is None or self.minimum <= value <= self.maximum:
+            return
+        raise ValidationError(
+            _(
+                "%(label)s is %(value)s %(unit)s: expected %(minimum)d to "
+                "%(maximum)d %(unit)s."
+            ),
+            code="out_of_range",
+            params={
+                "label": _(self.label).capitalize(),
+                "value": value,
+                "unit": _(self.unit),
+                "minimum": self.minimum,
+                "maximum": self.maximum,
+            },
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RangeValidator) and (
+            (self.label, self.minimum, self.maximum, self.unit)
+            == (other.label, other.minimum, other.maximum, other.unit)
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.label, self.minimum, self.maximum, self.unit))

@@ -23,12 +23,25 @@ from saas_manager.notifications.models import Notification, NotificationStatus
 logger = logging.getLogger(__name__)
 
 RETRY_GROWTH = 5
+# Without a cap the fivefold growth passes years after about ten attempts and
+# then leaves the calendar (NOTIFICATION_MAX_ATTEMPTS may be up to 20).
+MAX_RETRY_DELAY = datetime.timedelta(days=1)
 
 
 def retry_delay(attempt: int) -> datetime.timedelta:
-    """Return the wait after failed attempt number `attempt` (1, 5, 25 minutes...)."""
-    minutes = settings.NOTIFICATION_FIRST_RETRY_MINUTES * RETRY_GROWTH ** (attempt - 1)
-    return datetime.timedelta(minutes=minutes)
+    """Return the wait after failed attempt number `attempt` (1, 5, 25 minutes...).
+
+    The wait grows fivefold from NOTIFICATION_FIRST_RETRY_MINUTES up to
+    MAX_RETRY_DELAY.
+    """
+    first = settings.NOTIFICATION_FIRST_RETRY_MINUTES
+    max_minutes = MAX_RETRY_DELAY.total_seconds() // 60
+    minutes = first
+    for _ in range(attempt - 1):
+        if minutes >= max_minutes:
+            break
+        minutes *= RETRY_GROWTH
+    return min(datetime.timedelta(minutes=minutes), MAX_RETRY_DELAY)
 
 
 @dataclass

@@ -4,31 +4,18 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
+from saas_manager.automation import moments
 from saas_manager.automation.runner import run_automation
 from saas_manager.notifications.sending import send_due_notifications
 
 
 def parse_moment(value: str) -> datetime.datetime:
-    """Parse an ISO 8601 moment; one without an offset is in settings.TIME_ZONE."""
+    """Parse the value of --at; one without an offset is in settings.TIME_ZONE."""
     try:
-        moment = parse_datetime(value)
-    except ValueError:
-        moment = None
-    if moment is None:
-        try:
-            moment = datetime.datetime.combine(
-                datetime.date.fromisoformat(value), datetime.time()
-            )
-        except ValueError:
-            raise CommandError(
-                f"--at {value} is not a valid moment: expected ISO 8601, such as "
-                "2026-03-01T06:00:00+01:00 or 2026-03-01."
-            ) from None
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+        return moments.parse_moment("--at", value)
+    except moments.MomentRejected as error:
+        raise CommandError(str(error)) from None
 
 
 class Command(BaseCommand):
@@ -53,12 +40,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--at",
             metavar="MOMENT",
-            help="Run for this moment (ISO 8601) instead of now.",
+            help="Run for this moment (ISO 8601) instead of now. A real run "
+            "accepts a moment from the latest one the automation ran for to now "
+            f"plus {moments.FUTURE_TOLERANCE.total_seconds() // 60:.0f} minutes; "
+            "a dry run accepts any moment from "
+            f"{moments.EARLIEST_DATE} to {moments.LATEST_DATE}.",
         )
 
+    def _moment(
+        self, value: str, *, dry_run: bool, clock: datetime.datetime
+    ) -> datetime.datetime:
+        """Return the moment of --at, or raise CommandError before any rule runs."""
+        moment = parse_moment(value)
+        if not dry_run:
+            try:
+                moments.check_real_run_moment("--at", value, moment, clock)
+            except moments.MomentRejected as error:
+                raise CommandError(str(error)) from None
+        return moment
+
     def handle(self, *args, **options):
-        now = parse_moment(options["at"]) if options["at"] else timezone.now()
         dry_run = options["dry_run"]
+        now = timezone.now()
+        if options["at"]:
+            now = self._moment(options["at"], dry_run=dry_run, clock=now)
         report = run_automation(now, dry_run=dry_run)
         prefix = "would " if dry_run else ""
         for action in report.actions:
