@@ -98,12 +98,18 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Writers wait for each other instead of failing at once with
-    # "database is locked" while the worker and the web server both write.
+    # Writers wait up to 20 s for each other instead of failing at once
+    # with "database is locked" while the worker and the web server both
+    # write, and in WAL mode pages keep reading while one of them writes.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
     )
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Requests are not wrapped in one transaction: with SQLite each would take
+# the write lock, even to read. Every write path opens its own.
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
