@@ -93,8 +93,11 @@ def test_package_without_price_rejected_by_full_clean():
 
     errors = _errors(package)
 
-    assert set(errors) == {"monthly_price", "yearly_price"}
-    assert "Package Business has no price" in errors["monthly_price"][0]
+    assert set(errors) == {"monthly_price"}
+    assert errors["monthly_price"] == [
+        "Package Business has no price. Expected a monthly price, a yearly price "
+        "or both."
+    ]
 
 
 def test_package_without_price_rejected_by_database():

@@ -80,8 +80,7 @@ def test_date_after_last_billing_start_rejected(name):
 
     assert list(errors) == [name]
     assert errors[name] == [
-        f"{late} is too far in the future. Expected {LATEST_BILLING_START} or "
-        "before."
+        f"{late} is too far in the future. Expected {LATEST_BILLING_START} or before."
     ]
 
 
@@ -122,9 +121,7 @@ def test_usage_time_within_clock_skew_accepted(name):
 @time_machine.travel(NOW, tick=False)
 def test_usage_time_past_skew_rejected():
     instance = InstanceFactory()
-    instance.last_backup_at = NOW + CLOCK_SKEW_TOLERANCE + datetime.timedelta(
-        seconds=1
-    )
+    instance.last_backup_at = NOW + CLOCK_SKEW_TOLERANCE + datetime.timedelta(seconds=1)
 
     errors = _errors(instance)
 

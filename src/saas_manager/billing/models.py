@@ -2,11 +2,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from saas_manager.billing.choices import PaymentKind, PaymentMethod, PaymentStatus
-from saas_manager.core.currencies import validate_amount_for_currency
+from saas_manager.billing.limits import check_payment_amount
+from saas_manager.core.currencies import format_money, validate_amount_for_currency
 from saas_manager.core.fields import CurrencyField, MoneyField
 from saas_manager.customers.models import Customer
 from saas_manager.hosting.models import Instance
@@ -39,6 +41,27 @@ FIXED_FIELDS = (
 )
 
 
+# The statuses of a refund that takes money from its payment: a pending one
+# may still complete, and a failed or cancelled one returned nothing.
+TAKING_STATUSES = (PaymentStatus.PENDING, PaymentStatus.COMPLETED)
+
+
+def validate_positive_amount(value) -> None:
+    """Reject an amount of zero or less.
+
+    A refund is a positive amount too, because its kind gives the direction.
+    """
+    if isinstance(value, Decimal) and value.is_finite() and value <= 0:
+        raise ValidationError(
+            _(
+                "%(value)s is not a positive amount. Expected more than zero, "
+                "because a refund is also recorded as a positive amount."
+            ),
+            code="not_positive",
+            params={"value": value},
+        )
+
+
 class Payment(models.Model):
     """Money received from a customer, or a refund of such money."""
 
@@ -68,7 +91,9 @@ class Payment(models.Model):
         verbose_name=_("refund of"),
         help_text=_("The payment that this refund returns."),
     )
-    amount = MoneyField(_("amount"))
+    # The positive check replaces MoneyField's minimum of zero, so that a
+    # negative amount gets one message.
+    amount = MoneyField(_("amount"), validators=[validate_positive_amount])
     currency = CurrencyField(_("currency"), default="EUR")
     method = models.CharField(
         _("method"),
@@ -207,6 +232,7 @@ class Payment(models.Model):
 
         with transaction.atomic():
             self.check_change()
+            self.check_refund(lock=True)
             previous_instance_id = None
             if not self._state.adding and self.pk is not None:
                 previous_instance_id = (
@@ -228,7 +254,7 @@ class Payment(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        self.check_change()
+        stored_status = self.check_change()
         errors = {}
         if self.instance_id and self.customer_id:
             if self.instance.customer_id != self.customer_id:
@@ -267,10 +293,88 @@ class Payment(models.Model):
                 ) % {"expected": original.currency, "currency": self.currency}
         self._check_kind_and_refund(errors)
         self._check_amount(errors)
+        if not errors:
+            self._collect(errors, self.check_refund)
+        if (
+            not errors
+            and self.instance_id
+            and stored_status
+            in (
+                None,
+                PaymentStatus.PENDING,
+            )
+        ):
+            # A payment that left Pending cannot change its amount or its
+            # instance, so it is checked only while it still can.
+            self._collect(errors, lambda: check_payment_amount(self))
         self._check_period(errors)
         self._check_reference(errors)
         if errors:
             raise ValidationError(errors)
+
+    @staticmethod
+    def _collect(errors: dict, check) -> None:
+        try:
+            check()
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                errors.setdefault(name, []).extend(messages)
+
+    def check_refund(self, *, lock: bool = False) -> None:
+        """Raise ValidationError if this refund breaks the rules of refunds.
+
+        Only a completed payment can be refunded, and its pending and
+        completed refunds together never exceed it. With `lock`, the refunded
+        payment's row is locked first, so that two refunds saved at once
+        cannot both pass: save() locks, clean() reports early.
+        """
+        if self.kind != PaymentKind.REFUND or not self.refund_of_id:
+            return
+        originals = Payment.objects.filter(pk=self.refund_of_id)
+        if lock:
+            originals = originals.select_for_update()
+        original = originals.values("kind", "status", "amount", "currency").first()
+        if original is None or original["kind"] != PaymentKind.PAYMENT:
+            return
+        if original["status"] != PaymentStatus.COMPLETED:
+            raise ValidationError(
+                {
+                    "refund_of": _(
+                        "Payment %(payment)s is %(status)s. Only a completed "
+                        "payment can be refunded."
+                    )
+                    % {
+                        "payment": self.refund_of_id,
+                        "status": PaymentStatus(original["status"]).label,
+                    }
+                }
+            )
+        if self.status not in TAKING_STATUSES or not isinstance(self.amount, Decimal):
+            return
+        taken = (
+            Payment.objects.filter(
+                refund_of_id=self.refund_of_id,
+                kind=PaymentKind.REFUND,
+                status__in=TAKING_STATUSES,
+            )
+            .exclude(pk=self.pk)
+            .aggregate(total=Sum("amount"))["total"]
+        ) or Decimal(0)
+        left = original["amount"] - taken
+        if self.amount > left:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "%(amount)s is more than the %(left)s left to refund of "
+                        "payment %(payment)s. Expected %(left)s or less."
+                    )
+                    % {
+                        "amount": format_money(self.amount, original["currency"]),
+                        "left": format_money(left, original["currency"]),
+                        "payment": self.refund_of_id,
+                    }
+                }
+            )
 
     def _check_kind_and_refund(self, errors: dict) -> None:
         if self.kind == PaymentKind.REFUND and not self.refund_of_id:
@@ -290,13 +394,8 @@ class Payment(models.Model):
             )
 
     def _check_amount(self, errors: dict) -> None:
-        # A refund is a positive amount too: its kind gives the direction.
-        if isinstance(self.amount, Decimal) and self.amount <= 0:
-            errors["amount"] = _(
-                "%(value)s is not a positive amount. Expected more than zero, "
-                "because a refund is also recorded as a positive amount."
-            ) % {"value": self.amount}
-        elif self.amount is not None and self.currency:
+        # The field's validator rejects an amount of zero or less.
+        if self.amount is not None and self.currency:
             try:
                 validate_amount_for_currency(self.amount, self.currency, "amount")
             except ValidationError as error:
@@ -345,15 +444,16 @@ class Payment(models.Model):
                 "date": taken.date,
             }
 
-    def check_change(self) -> None:
+    def check_change(self) -> str | None:
         """Raise ValidationError if this change breaks the rules of a stored payment.
 
         A status may only change as PAYMENT_STATUS_CHANGES allows, and once a
         payment has left Pending only its notes can change. Saving it again
-        with the same values is allowed and changes nothing.
+        with the same values is allowed and changes nothing. Returns the
+        stored status, or None for a payment that is not stored yet.
         """
         if self._state.adding or self.pk is None:
-            return
+            return None
         stored = (
             type(self)
             .objects.filter(pk=self.pk)
@@ -361,7 +461,7 @@ class Payment(models.Model):
             .first()
         )
         if stored is None:
-            return
+            return None
         old_status = stored["status"]
         if self.status != old_status and self.status not in PAYMENT_STATUS_CHANGES.get(
             old_status, frozenset()
@@ -379,7 +479,7 @@ class Payment(models.Model):
                 }
             )
         if old_status == PaymentStatus.PENDING:
-            return
+            return old_status
         changed = [name for name in FIXED_FIELDS if getattr(self, name) != stored[name]]
         if changed:
             labels = ", ".join(
@@ -393,3 +493,4 @@ class Payment(models.Model):
                 )
                 % {"status": PaymentStatus(old_status).label, "fields": labels}
             )
+        return old_status

@@ -13,6 +13,7 @@ settings.TIME_ZONE.
 """
 
 import datetime
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,10 +25,17 @@ from django.utils import timezone
 
 from saas_manager.billing.choices import PaymentKind, PaymentStatus
 from saas_manager.billing.models import Payment
-from saas_manager.billing.periods import BillingPeriod, period_at, period_containing
+from saas_manager.billing.periods import (
+    BillingPeriod,
+    max_periods,
+    period_at,
+    period_containing,
+)
 from saas_manager.core.currencies import minor_units
 from saas_manager.customers.status import refresh_status_locked
 from saas_manager.hosting.models import Instance
+
+logger = logging.getLogger(__name__)
 
 Key = TypeVar("Key")
 ZERO = Decimal(0)
@@ -151,7 +159,21 @@ def compute_position(
     amounts = list(net) if net is not None else net_payments(instance)
     allocation = allocate(amounts, instance.price)
     cycle = instance.billing_cycle
-    paid = allocation.periods_paid
+    limit = max_periods(cycle)
+    paid = min(allocation.periods_paid, limit)
+    credit = allocation.credit
+    if allocation.periods_paid > limit:
+        # Validation rejects money that pays beyond the limit, so only rows
+        # written around it get here. The rest stays credit, unapplied,
+        # instead of a period date past the year 9999.
+        credit += (allocation.periods_paid - limit) * instance.price
+        logger.warning(
+            "Instance %s has money for %d periods, more than the limit of %d; "
+            "the rest is left as credit",
+            instance.pk,
+            allocation.periods_paid,
+            limit,
+        )
     next_period = period_at(start, cycle, paid)
     # With nothing paid yet, this is the day before the billing start, so the
     # grace period counts from the first day billed.
@@ -161,19 +183,19 @@ def compute_position(
         if span is None:
             spans[key] = None
         else:
-            first, last = span
+            first, last = (min(index, limit) for index in span)
             spans[key] = (
                 period_at(start, cycle, first).start,
                 period_at(start, cycle, last).end,
             )
     quantum = Decimal(1).scaleb(-minor_units(instance.currency))
-    due = (instance.price - allocation.credit).quantize(quantum)
+    due = max(instance.price - credit, ZERO).quantize(quantum)
     return BillingPosition(
         billing_start=start,
         periods_paid=paid,
         paid_up_to=paid_up_to,
         next_period=next_period,
-        credit=allocation.credit,
+        credit=credit,
         amount_due=due,
         total_applied=sum((amount for _, amount in amounts if amount > 0), ZERO),
         spans=spans,

@@ -30,10 +30,10 @@ _MONTHS_PER_PERIOD = {BillingCycle.MONTHLY: 1, BillingCycle.YEARLY: 12}
 # A larger payment, or a lower price that would make the money already paid
 # reach further, is rejected by validation.
 MAX_PREPAID_YEARS = 100
-# The last billing start, trial end date or start date an instance may have:
-# its period after the last one that money may pay still ends by 31 December
-# 9999.
-LATEST_BILLING_START = datetime.date(datetime.MAXYEAR - MAX_PREPAID_YEARS - 1, 12, 31)
+# The last trial end date or start date an instance may have. Its billing
+# start is at most a day later, and a year of margin keeps the period after
+# the last one that money may pay within 31 December 9999 for either cycle.
+LATEST_BILLING_START = datetime.date(datetime.MAXYEAR - MAX_PREPAID_YEARS - 2, 12, 31)
 
 
 @dataclass(frozen=True)

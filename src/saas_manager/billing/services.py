@@ -398,21 +398,12 @@ def refund_payment(
         return PaymentResult(duplicate, created=False, effect=PaymentEffect.DUPLICATE)
     with transaction.atomic():
         # Locking the original serializes refunds of it, so two of them cannot
-        # both pass the check of what is left.
+        # both pass the check of what is left. Payment.clean() checks that the
+        # original is completed and that the refunds stay within it.
         original = Payment.objects.select_for_update().get(pk=payment.pk)
         if original.kind != PaymentKind.PAYMENT:
             raise ValidationError(
                 {"refund_of": _("A refund can only return a payment, not a refund.")}
-            )
-        if original.status != PaymentStatus.COMPLETED:
-            raise ValidationError(
-                {
-                    "refund_of": _(
-                        "Payment %(payment)s is %(status)s. Only a completed "
-                        "payment can be refunded."
-                    )
-                    % {"payment": original.pk, "status": original.get_status_display()}
-                }
             )
         if currency and currency != original.currency:
             raise ValidationError(
@@ -422,21 +413,6 @@ def refund_payment(
                         "not %(currency)s."
                     )
                     % {"expected": original.currency, "currency": currency}
-                }
-            )
-        left = _refundable(original)
-        if amount > left:
-            raise ValidationError(
-                {
-                    "amount": _(
-                        "%(amount)s is more than the %(left)s left to refund of "
-                        "payment %(payment)s. Expected %(left)s or less."
-                    )
-                    % {
-                        "amount": format_money(amount, original.currency),
-                        "left": format_money(left, original.currency),
-                        "payment": original.pk,
-                    }
                 }
             )
         refund = Payment(

@@ -153,8 +153,9 @@ class ServicePackage(models.Model):
                 "Package %(package)s has no price. Expected a monthly price, a "
                 "yearly price or both."
             ) % {"package": self.name or self.code}
+            # Reported once, on the first price field, so that the form and an
+            # import show it once.
             errors["monthly_price"] = message
-            errors["yearly_price"] = message
         if isinstance(self.trial_days, int) and self.trial_days < 0:
             errors["trial_days"] = _(
                 "%(value)d is negative. Expected a trial length of 0 days or more."
