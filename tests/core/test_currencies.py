@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from saas_manager.core.currencies import (
+    CURRENCY_CHOICES,
     decimals_of,
     format_money,
     minor_units,
@@ -82,3 +83,11 @@ def test_format_money_uses_currency_decimals():
     assert format_money(Decimal("1234.5"), "EUR") == "1,234.50 EUR"
     assert format_money(Decimal("1234"), "JPY") == "1,234 JPY"
     assert format_money(None, "EUR") == ""
+
+
+@pytest.mark.parametrize("code", ["BOV", "CHE", "CHW", "COU", "MXV", "USN", "UYI"])
+def test_fund_codes_are_not_offered(code):
+    with pytest.raises(ValidationError):
+        validate_currency_code(code)
+
+    assert code not in dict(CURRENCY_CHOICES)

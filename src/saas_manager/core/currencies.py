@@ -7,14 +7,24 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 # Money is stored with two decimals, so the currencies with three (BHD, KWD,
-# OMR, ...) are left out. Fund codes and metals (XAU, XDR) have no minor unit.
+# OMR, ...) are left out. Metals and special drawing rights (XAU, XDR) have no
+# minor unit.
 MONEY_DECIMAL_PLACES = 2
 MONEY_MAX_DIGITS = 14
+
+# The codes that ISO 4217's list marks as funds (indexed units and settlement
+# units such as Mexico's UDI), and the Arab Accounting Dinar, a unit of
+# account: no customer pays an invoice in them.
+NOT_PAYABLE = frozenset(
+    {"BOV", "CHE", "CHW", "CLF", "COU", "MXV", "USN", "UYI", "UYW", "XAD"}
+)
 
 _EXPONENTS: dict[str, int] = {
     currency.code: currency.exponent
     for currency in iso4217.Currency
-    if currency.exponent is not None and currency.exponent <= MONEY_DECIMAL_PLACES
+    if currency.exponent is not None
+    and currency.exponent <= MONEY_DECIMAL_PLACES
+    and currency.code not in NOT_PAYABLE
 }
 
 CURRENCY_CHOICES = sorted(
