@@ -187,3 +187,11 @@ def test_two_sources_rejected():
         parse_mapping(document)
 
     assert "exactly one of column, value, record or template" in str(raised.value)
+
+
+def test_unknown_on_conflict_rejected():
+    document = json.loads(json.dumps(PAYMENTS_MAPPING))
+    document["records"][0]["fields"]["name"]["on_conflict"] = "last"
+
+    with pytest.raises(MappingError, match="on_conflict is 'last'"):
+        parse_mapping(document)

@@ -14,7 +14,7 @@ from saas_manager.imports.mapping import parse_mapping
 from saas_manager.imports.models import ImportBatch, ImportMode, ImportStatus
 from saas_manager.imports.pipeline import Options, run_import
 from tests.factories import CustomerFactory, PaymentFactory
-from tests.imports.conftest import PAYMENTS_HEADER, payments_mapping
+from tests.imports.conftest import PAYMENTS_HEADER, PAYMENTS_MAPPING, payments_mapping
 
 pytestmark = pytest.mark.django_db
 
@@ -527,3 +527,47 @@ def test_import_queries_do_not_grow_with_rows():
     many = _queries_to_import(20)
 
     assert many == few
+
+
+def test_import_conflicting_values_for_one_key_rejected():
+    content = _csv(
+        "IMP-80,Same A,REF-1,31/01/2024,1.00", "IMP-80,Same B,REF-2,31/01/2024,2.00"
+    )
+
+    batch = _run(content)
+
+    assert batch.status == ImportStatus.REJECTED
+    assert batch.rejected_count == 1
+    error = batch.errors[0]
+    assert error["line"] == 3
+    assert error["column"] == "Customer"
+    assert error["value"] == "Same B"
+    assert "Line 2" in error["message"]
+    assert "'Same A'" in error["message"]
+    assert "'Same B'" in error["message"]
+    assert not Customer.objects.exists()
+
+
+def test_import_repeated_equal_values_for_one_key_accepted():
+    content = _csv(
+        "IMP-80,Same A,REF-1,31/01/2024,1.00", "IMP-80,Same A,REF-2,31/01/2024,2.00"
+    )
+
+    batch = _run(content)
+
+    assert batch.status == ImportStatus.SAVED
+    assert Customer.objects.get().name == "Same A"
+    assert Payment.objects.count() == 2
+
+
+def test_import_on_conflict_first_keeps_first_value():
+    document = json.loads(json.dumps(PAYMENTS_MAPPING))
+    document["records"][0]["fields"]["name"]["on_conflict"] = "first"
+    content = _csv(
+        "IMP-80,Same A,REF-1,31/01/2024,1.00", "IMP-80,Same B,REF-2,31/01/2024,2.00"
+    )
+
+    batch = _run(content, parse_mapping(document))
+
+    assert batch.status == ImportStatus.SAVED
+    assert Customer.objects.get().name == "Same A"

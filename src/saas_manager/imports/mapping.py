@@ -23,6 +23,8 @@ FORMAT_VERSION = 1
 
 TRANSFORMS = ("strip", "upper", "lower", "code", "dns_label", "url")
 ON_INVALID = ("reject", "skip")
+# What happens when two rows give one record different values for a field.
+ON_CONFLICT = ("reject", "first")
 _SOURCES = ("column", "value", "record", "template")
 _FIELD_KEYS = {
     *_SOURCES,
@@ -33,6 +35,7 @@ _FIELD_KEYS = {
     "date_format",
     "round",
     "on_invalid",
+    "on_conflict",
     "optional",
     "months_before_as_of",
     "monthly_amount",
@@ -90,6 +93,7 @@ class FieldSpec:
     date_format: str = ""
     round: bool = False
     on_invalid: str = "reject"
+    on_conflict: str = "reject"
     optional: bool = False
     months_before_as_of: bool = False
     monthly_amount: bool = False
@@ -316,6 +320,16 @@ def _parse_field(
                 "where": where,
                 "value": spec.on_invalid,
                 "expected": ", ".join(ON_INVALID),
+            }
+        )
+    spec.on_conflict = data.get("on_conflict", "reject")
+    if spec.on_conflict not in ON_CONFLICT:
+        raise MappingError(
+            _("%(where)s: on_conflict is %(value)r; expected one of %(expected)s.")
+            % {
+                "where": where,
+                "value": spec.on_conflict,
+                "expected": ", ".join(ON_CONFLICT),
             }
         )
     spec.optional = _flag(data, "optional", where)

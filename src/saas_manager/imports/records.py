@@ -167,13 +167,77 @@ def _read_candidates(
                 )
             )
             continue
-        state.warnings.extend(read.warnings)
-        state.rounded[row.line] += read.rounded
         if key in candidates:
+            conflicts = _conflicts(plan, candidates[key], read, row)
+            if conflicts:
+                state.errors[row.line].extend(conflicts)
+                continue
             candidates[key].rows.append(row)
         else:
             candidates[key] = _Candidate(read, [row])
+        state.warnings.extend(read.warnings)
+        state.rounded[row.line] += read.rounded
     return candidates
+
+
+def _conflicts(
+    plan: RecordPlan, earlier: _Candidate, read: RecordValues, row: Row
+) -> list[RowError]:
+    """Return a problem for each value that differs from an earlier row's.
+
+    Rows with one key make one record, so a later row may repeat the values
+    of the earlier one but not contradict them: keeping either silently
+    would lose the other.
+    """
+    problems = []
+    first_line = earlier.rows[0].line
+    for name, value in read.values.items():
+        if name not in earlier.read.values:
+            continue
+        field_spec = plan.fields.get(name)
+        if field_spec is not None and field_spec.on_conflict == "first":
+            continue
+        earlier_value = earlier.read.values[name]
+        if _same_value(earlier_value, value):
+            continue
+        column, shown = read.sources.get(name, ("", ""))
+        _earlier_column, earlier_shown = earlier.read.sources.get(name, ("", ""))
+        problems.append(
+            RowError(
+                row.line,
+                column,
+                shown,
+                name,
+                _(
+                    "Line %(line)d gives the same %(record)s record %(field)s "
+                    "%(earlier)r; this row gives %(value)r. Make the rows agree "
+                    "or give them different keys."
+                )
+                % {
+                    "line": first_line,
+                    "record": plan.spec.id,
+                    "field": name,
+                    "earlier": earlier_shown or _display_value(earlier_value),
+                    "value": shown or _display_value(value),
+                },
+            )
+        )
+    return problems
+
+
+def _same_value(first: Any, second: Any) -> bool:
+    if isinstance(first, models.Model) or isinstance(second, models.Model):
+        # Records this file has not saved yet have no primary key.
+        if getattr(first, "pk", None) is None or getattr(second, "pk", None) is None:
+            return first is second
+        return first == second
+    if first in ("", None) and second in ("", None):
+        return True
+    return first == second
+
+
+def _display_value(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def _key_of(plan: RecordPlan, values: dict[str, Any]) -> tuple:
