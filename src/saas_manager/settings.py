@@ -264,7 +264,12 @@ LOGGING = {
         "handlers": ["console"],
         "level": env.log_level("LOG_LEVEL", default="INFO"),
     },
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Huey's worker adds a handler of its own to a "huey" logger that has
+        # none, and every line would then be printed twice.
+        "huey": {"handlers": ["console"], "propagate": False},
+    },
 }
 
 from saas_manager.core.unfold import UNFOLD  # noqa: E402, F401

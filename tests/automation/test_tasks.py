@@ -2,9 +2,13 @@ import datetime
 import os
 import subprocess
 import sys
+import threading
 
 import pytest
+from huey.contrib.djhuey import HUEY
 
+from saas_manager.automation import tasks
+from saas_manager.automation.models import AutomationRun
 from saas_manager.automation.tasks import is_automation_minute
 
 SHOW_QUEUE = (
@@ -59,3 +63,14 @@ def test_queue_is_redis_when_named(tmp_path):
     queue = _queue_with(tmp_path, TASK_QUEUE_URL="redis://127.0.0.1:6379/0")
 
     assert queue == ["RedisHuey"]
+
+
+@pytest.mark.django_db
+def test_worker_start_runs_automation_once(monkeypatch):
+    monkeypatch.setattr(tasks, "_first_run_queued", threading.Lock())
+    monkeypatch.setattr(HUEY, "immediate", True)
+
+    tasks.queue_first_automation_run()
+    tasks.queue_first_automation_run()
+
+    assert AutomationRun.objects.count() == 1

@@ -2,15 +2,19 @@
 
 import datetime
 import logging
+import threading
 
 from django.conf import settings
 from django.utils import timezone
-from huey.contrib.djhuey import db_periodic_task, lock_task
+from huey.contrib.djhuey import db_periodic_task, lock_task, on_startup
 
 from saas_manager.automation.runner import run_automation
 from saas_manager.notifications.sending import send_due_notifications
 
 logger = logging.getLogger(__name__)
+
+# Each worker thread runs the startup hooks; the first one queues the run.
+_first_run_queued = threading.Lock()
 
 
 def is_automation_minute(moment: datetime.datetime) -> bool:
@@ -35,3 +39,16 @@ def run_automation_task():
         len(report.failures),
     )
     send_due_notifications()
+
+
+@on_startup()
+def queue_first_automation_run():
+    """Queue one automation run as the worker starts.
+
+    Without it, a worker started at 10:01 would wait until 10:15 for its
+    first run.
+    """
+    if not _first_run_queued.acquire(blocking=False):
+        return
+    logger.info("Worker started: queueing a first automation run")
+    run_automation_task()
