@@ -571,3 +571,24 @@ def test_import_on_conflict_first_keeps_first_value():
 
     assert batch.status == ImportStatus.SAVED
     assert Customer.objects.get().name == "Same A"
+
+
+def test_import_rejects_nul_in_cell_with_line_and_column():
+    content = _csv("C1,Nul\x00Co,REF-1,31/01/2024,1.00")
+
+    batch = _run(content)
+
+    assert batch.status == ImportStatus.REJECTED
+    error = batch.errors[0]
+    assert error["line"] == 2
+    assert error["column"] == "Customer"
+    assert error["value"] == "'Nul\\x00Co'"
+    assert "U+0000" in error["message"]
+
+
+def test_import_short_row_names_cell_counts():
+    content = _csv("C1,Acme,REF-1")
+
+    batch = _run(content)
+
+    assert batch.errors[0]["message"] == "The row has 3 cells; the header has 5."

@@ -78,7 +78,7 @@ def test_read_table_counts_lines_inside_quotes_and_blank_lines():
 def test_read_table_marks_row_with_extra_cells():
     table = read_table(b"Name\nAnn,extra\n", "", ",")
 
-    assert "2 cells" in table.rows[0].problem
+    assert table.rows[0].problems[0][2] == "The row has 2 cells; the header has 1."
 
 
 def test_read_table_rejects_duplicate_column():
@@ -91,3 +91,57 @@ def test_read_table_rejects_duplicate_column():
 def test_read_table_rejects_empty_file():
     with pytest.raises(FileRejected):
         read_table(b"", "", ",")
+
+
+def test_read_table_marks_row_with_missing_cells():
+    table = read_table(b"A,B,C,D,E,F\n1,2,3\n", "", ",")
+
+    assert table.rows[0].problems[0][2] == "The row has 3 cells; the header has 6."
+
+
+def test_read_table_rejects_unterminated_quote():
+    content = b'Name,City\nAnn,Gent\nBob,"Li\xc3\xa8ge\nCarl,Gent\n'
+
+    with pytest.raises(FileRejected) as raised:
+        read_table(content, "", ",")
+
+    assert "opens on line 3 is never closed" in str(raised.value)
+
+
+def test_read_table_unterminated_quote_after_quoted_line_break():
+    content = b'Name,Notes\nAnn,"two\nlines",x,"open\nBob,x\n'
+
+    with pytest.raises(FileRejected) as raised:
+        read_table(content, "", ",")
+
+    assert "opens on line 3 is never closed" in str(raised.value)
+
+
+def test_read_table_accepts_escaped_quotes():
+    table = read_table(b'Name,Notes\nAnn,"say ""hi"""\n', "", ",")
+
+    assert table.rows[0].cells["Notes"] == 'say "hi"'
+
+
+@pytest.mark.parametrize(
+    ("content", "column", "value"),
+    [
+        (b"Ref,Name\nIMP-14,A\n\xef\xbb\xbfIMP-15,B\n", "Ref", "'\\ufeffIMP-15'"),
+        (b"Ref,Name\nIMP-14,Nul\x00Co\n", "Name", "'Nul\\x00Co'"),
+        (b"Ref,Name\nIMP-14,Bell\x07\n", "Name", "'Bell\\x07'"),
+    ],
+)
+def test_read_table_marks_control_characters(content, column, value):
+    table = read_table(content, "", ",")
+
+    problems = table.rows[-1].problems
+    assert len(problems) == 1
+    assert problems[0][0] == column
+    assert problems[0][1] == value
+
+
+def test_read_table_accepts_tab_and_leading_bom():
+    table = read_table(b"\xef\xbb\xbfRef,Name\nIMP-14,A\tB\n", "", ",")
+
+    assert table.header == ["Ref", "Name"]
+    assert table.rows[0].problems == []

@@ -199,8 +199,11 @@ def _row_problems(plan: Plan, rows: list[Row]) -> list[RowError]:
     problems = []
     seen: dict[tuple, int] = {}
     for row in rows:
-        if row.problem:
-            problems.append(RowError(row.line, "", "", "", row.problem))
+        if row.problems:
+            problems += [
+                RowError(row.line, column, value, "", message)
+                for column, value, message in row.problems
+            ]
             continue
         if not plan.key_columns:
             continue

@@ -3,9 +3,13 @@
 import codecs
 import csv
 import io
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 class FileRejected(ValueError):
@@ -21,8 +25,9 @@ class Row:
     records: dict[str, object] = field(default_factory=dict)
     rounded: int = 0
     warnings: list = field(default_factory=list)
-    # A reason the whole row is rejected before any field is read.
-    problem: str = ""
+    # Reasons the whole row is rejected before any field is read, each as
+    # (column, value, message); the column and value may be empty.
+    problems: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -104,20 +109,24 @@ def read_table(content: bytes, fallback_encoding: str, delimiter: str) -> Table:
             next_line = reader.line_num + 1
             if not any(cell.strip() for cell in cells):
                 continue
-            problem = ""
-            if len(cells) > len(header):
-                problem = _(
-                    "The row has %(count)d cells; the header has %(expected)d columns."
+            problems = []
+            if len(cells) != len(header):
+                message = _(
+                    "The row has %(count)d cells; the header has %(expected)d."
                 ) % {"count": len(cells), "expected": len(header)}
+                problems.append(("", "", message))
                 cells = cells[: len(header)]
             cells += [""] * (len(header) - len(cells))
-            row = Row(line, dict(zip(header, cells, strict=True)), problem=problem)
-            rows.append(row)
+            by_column = dict(zip(header, cells, strict=True))
+            problems += _character_problems(by_column)
+            rows.append(Row(line, by_column, problems=problems))
     except csv.Error as error:
         raise FileRejected(
             _("Line %(line)d is not valid CSV: %(reason)s")
             % {"line": reader.line_num, "reason": error}
         ) from error
+    if rows:
+        _check_closed_quote(text, rows[-1].line, delimiter)
     return Table(encoding, header, rows)
 
 
@@ -134,3 +143,69 @@ def _check_header(header: list[str]) -> None:
                 _("Column %(value)s appears twice in the header.") % {"value": name}
             )
         seen.add(name.casefold())
+
+
+def _character_problems(cells: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Return a problem for each cell with a character no text field accepts.
+
+    Control characters other than tab and line breaks (which a quoted cell
+    may contain) are rejected, NUL among them because PostgreSQL cannot
+    store it. A byte order mark is kept only at the start of the file,
+    where decode() strips it, so one anywhere else is a stray.
+    """
+    problems = []
+    for column, cell in cells.items():
+        bad = [
+            char
+            for char in cell
+            if char == "\ufeff"
+            or (unicodedata.category(char) == "Cc" and char not in "\t\r\n")
+        ]
+        if not bad:
+            continue
+        message = _(
+            "The cell contains the character %(char)s, which is not allowed in "
+            "a value; remove it."
+        ) % {"char": f"U+{ord(bad[0]):04X}"}
+        problems.append((column, repr(cell), message))
+    return problems
+
+
+def _check_closed_quote(text: str, last_row_line: int, delimiter: str) -> None:
+    """Reject a file that ends inside a quoted cell.
+
+    A quote that is never closed makes the csv module read every later line
+    into one cell, so the last row is the one that holds it. Its text is
+    scanned again to find the line where the open quote starts.
+    """
+    # The csv module ends lines only at CR, LF and CRLF, unlike splitlines().
+    lines = _LINE_END.split(text)
+    tail = "\n".join(lines[last_row_line - 1 :])
+    in_quote = False
+    at_cell_start = True
+    opened_at = 0
+    position = 0
+    while position < len(tail):
+        char = tail[position]
+        if in_quote:
+            if char == '"':
+                if tail.startswith('"', position + 1):
+                    position += 1
+                else:
+                    in_quote = False
+            at_cell_start = False
+        else:
+            if char == '"' and at_cell_start:
+                in_quote = True
+                opened_at = position
+            at_cell_start = char in (delimiter, "\n", "\r")
+        position += 1
+    if in_quote:
+        line = last_row_line + tail[:opened_at].count("\n")
+        raise FileRejected(
+            _(
+                "The quoted cell that opens on line %(line)d is never closed, so "
+                "the file ends inside it. Add the closing quote."
+            )
+            % {"line": line}
+        )
