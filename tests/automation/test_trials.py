@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from saas_manager.automation.models import AutomationRule, RuleExecution
-from saas_manager.automation.rules.trials import reminder_day
+from saas_manager.automation.rules.reminders import reminder_day
 from saas_manager.hosting.models import ActorKind, InstanceState
 from saas_manager.notifications.models import (
     Audience,

@@ -14,7 +14,7 @@ from saas_manager.automation.rules.base import (
     already_claimed,
     claim,
 )
-from saas_manager.automation.rules.trials import reminder_day
+from saas_manager.automation.rules.reminders import ReminderRule
 from saas_manager.billing.choices import PaymentKind, PaymentStatus
 from saas_manager.billing.models import Payment
 from saas_manager.billing.paid_up import compute_position, is_overdue
@@ -31,64 +31,32 @@ from saas_manager.notifications.services import (
 logger = logging.getLogger(__name__)
 
 
-class PaymentReminders(Rule):
+class PaymentReminders(ReminderRule):
     """Tell the customer some days before the paid period of an Active instance ends."""
 
     name = AutomationRule.PAYMENT_REMINDER
+    state = InstanceState.ACTIVE
+    date_field = "paid_up_to"
+    event = NotificationEvent.PAYMENT_REMINDER
 
-    def candidates(self, now, config):
-        days = config.payment_reminders
-        if not days:
-            return []
-        today = timezone.localdate(now)
-        return (
-            Instance.objects.filter(
-                state=InstanceState.ACTIVE,
-                paid_up_to__gte=today,
-                paid_up_to__lte=today + datetime.timedelta(days=max(days)),
-            )
-            .order_by("paid_up_to", "id")
-            .values_list("pk", flat=True)
-        )
+    def reminder_days(self, config):
+        return config.payment_reminders
 
-    def act(self, candidate, now, config):
-        today = timezone.localdate(now)
-        instance = (
-            Instance.objects.select_for_update(of=("self",))
-            .select_related("customer", "package")
-            .get(pk=candidate)
-        )
-        if instance.state != InstanceState.ACTIVE or instance.paid_up_to is None:
-            return []
-        days_left = (instance.paid_up_to - today).days
-        day = reminder_day(days_left, config.payment_reminders)
-        if day is None:
-            return []
-        key = f"{instance.paid_up_to.isoformat()}:{day}"
-        if already_claimed(self.name, instance, key):
-            return []
-        description = ngettext(
+    def describe(self, date, days_left):
+        return ngettext(
             "remind that the paid period ends on %(date)s, in %(days)d day",
             "remind that the paid period ends on %(date)s, in %(days)d days",
             days_left,
-        ) % {"date": instance.paid_up_to.isoformat(), "days": days_left}
-        claim(self.name, instance, key, now, description)
+        ) % {"date": date.isoformat(), "days": days_left}
+
+    def context(self, instance, config):
         position = compute_position(instance)
-        notify(
-            NotificationEvent.PAYMENT_REMINDER,
-            key=f"payment_reminder:{instance.pk}:{key}",
-            now=now,
-            instance=instance,
-            context={
-                "days_left": days_left,
-                "reminder_day": day,
-                "paid_up_to": instance.paid_up_to,
-                "next_period": position.next_period,
-                "amount_due": position.amount_due,
-                "grace_period_days": config.grace_period_days,
-            },
-        )
-        return [Action(self.name, str(instance), description)]
+        return {
+            "paid_up_to": instance.paid_up_to,
+            "next_period": position.next_period,
+            "amount_due": position.amount_due,
+            "grace_period_days": config.grace_period_days,
+        }
 
 
 class OverdueSuspension(Rule):
