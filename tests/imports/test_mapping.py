@@ -195,3 +195,28 @@ def test_unknown_on_conflict_rejected():
 
     with pytest.raises(MappingError, match="on_conflict is 'last'"):
         parse_mapping(document)
+
+
+def test_load_mapping_deeply_nested_rejected(tmp_path):
+    path = tmp_path / "nested.json"
+    path.write_text("[" * 100_000)
+
+    with pytest.raises(MappingError) as raised:
+        load_mapping(str(path))
+
+    assert "nested too deeply" in str(raised.value)
+
+
+@pytest.mark.parametrize("number", ["1e400", "-1e400", "NaN", "Infinity"])
+def test_non_finite_number_rejected(tmp_path, number):
+    document = json.dumps(PAYMENTS_MAPPING).replace('{"value": "EUR"}', "{}", 0)
+    document = document.replace(
+        '"amount": {"column": "Amount"}', f'"amount": {{"value": {number}}}'
+    )
+    path = tmp_path / "mapping.json"
+    path.write_text(document)
+
+    with pytest.raises(MappingError) as raised:
+        load_mapping(str(path))
+
+    assert "not finite" in str(raised.value)

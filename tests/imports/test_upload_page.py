@@ -144,3 +144,13 @@ def test_add_button_goes_to_upload(client, billing_clerk):
 
     assert response.status_code == 302
     assert response.url == UPLOAD_URL
+
+
+def test_upload_page_deeply_nested_mapping(client, billing_clerk):
+    client.force_login(billing_clerk)
+    mapping = SimpleUploadedFile("deep.json", b"[" * 100_000, "application/json")
+
+    response = _upload(client, mapping="", mapping_file=mapping)
+
+    assert response.status_code == 200
+    assert "nested too deeply" in response.content.decode()

@@ -1,7 +1,5 @@
 """The upload page's forms."""
 
-import json
-
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -15,6 +13,7 @@ from unfold.widgets import (
 
 from saas_manager.imports.mapping import (
     MappingError,
+    decode_json,
     load_mapping,
     parse_mapping,
     shipped_mapping_names,
@@ -102,12 +101,13 @@ def _parse_uploaded_mapping(upload):
     if upload.size > 1024 * 1024:
         raise MappingError(_("A mapping file is at most 1 MiB."))
     try:
-        document = json.loads(upload.read().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        text = upload.read().decode("utf-8")
+    except UnicodeDecodeError as error:
         raise MappingError(
             _("%(name)s is not valid JSON: %(reason)s")
             % {"name": upload.name, "reason": error}
         ) from error
+    document = decode_json(text, upload.name)
     return parse_mapping(document, default_name=upload.name.rsplit(".", 1)[0])
 
 

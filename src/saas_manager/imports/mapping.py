@@ -9,6 +9,7 @@ message that names the key, the value and what is expected.
 import codecs
 import datetime
 import json
+import math
 import string
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,19 +157,66 @@ def load_mapping(name_or_path: str) -> Mapping:
             % {"value": name_or_path, "names": ", ".join(shipped_mapping_names())}
         )
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
         raise MappingError(
             _("Mapping file %(path)s is not valid JSON: %(reason)s")
             % {"path": path, "reason": error}
         ) from error
-    return parse_mapping(data, default_name=path.stem)
+    return parse_mapping(decode_json(text, str(path)), default_name=path.stem)
+
+
+def decode_json(text: str, source: str) -> Any:
+    """Decode a mapping file's JSON, or raise MappingError saying why not.
+
+    json.loads recurses once per nesting level, so a file of many brackets
+    raises RecursionError, which is reported like any other invalid JSON.
+    """
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise MappingError(
+            _("Mapping file %(path)s is not valid JSON: %(reason)s")
+            % {"path": source, "reason": error}
+        ) from error
+    except RecursionError as error:
+        raise MappingError(
+            _(
+                "Mapping file %(path)s is nested too deeply to read; a mapping "
+                "needs only a few levels of objects and lists."
+            )
+            % {"path": source}
+        ) from error
+
+
+def _check_numbers(data: Any) -> None:
+    """Reject numbers that are not finite, such as 1e400, NaN or Infinity.
+
+    Python's json reads them as float inf or nan, which no field can hold.
+    The walk uses a stack, because the document may be nested deeply.
+    """
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, float) and not math.isfinite(item):
+            raise MappingError(
+                _(
+                    "The mapping contains the number %(value)s, which is not "
+                    'finite; write amounts as text, such as "12.50".'
+                )
+                % {"value": item}
+            )
 
 
 def parse_mapping(data: Any, default_name: str = "") -> Mapping:
     """Check a decoded mapping document and return it as a `Mapping`."""
     if not isinstance(data, dict):
         raise MappingError(_("A mapping must be a JSON object."))
+    _check_numbers(data)
     _reject_unknown_keys(data, _TOP_KEYS, _("the mapping"))
     if data.get("format", FORMAT_VERSION) != FORMAT_VERSION:
         raise MappingError(
