@@ -1,4 +1,7 @@
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -96,3 +99,65 @@ def test_command_bad_as_of(write_file, mapping_path):
         )
 
     assert "expected a date such as 2024-12-31" in str(raised.value)
+    assert "--as-of" in str(raised.value)
+
+
+def test_command_bad_as_of_prints_one_line(write_file, mapping_path):
+    path = write_file("ok.csv", _rows("C1,Acme,REF-1,31/01/2024,1.00"))
+    command = [
+        str(Path(sys.executable).parent / "saas-manager"),
+        "import",
+        str(path),
+        "--mapping",
+        str(mapping_path),
+        "--as-of",
+        "31/12/2024",
+    ]
+
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert "'31/12/2024' is not a date" in result.stderr
+
+
+def test_command_rejects_file_over_limit(write_file, mapping_path, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 20
+    path = write_file("big.csv", _rows("C1,Acme,REF-1,31/01/2024,1.00"))
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(path), mapping=str(mapping_path))
+
+    assert "is 73 bytes; the maximum is 20 bytes" in str(raised.value)
+    assert ImportBatch.objects.count() == 0
+
+
+def test_command_max_bytes_raises_limit(write_file, mapping_path, settings):
+    settings.IMPORT_MAX_UPLOAD_BYTES = 20
+    path = write_file("big.csv", _rows("C1,Acme,REF-1,31/01/2024,1.00"))
+
+    call_command("import", str(path), "--max-bytes", "100", mapping=str(mapping_path))
+
+    assert Payment.objects.count() == 1
+
+
+@pytest.mark.parametrize("path", ["/dev/zero", "/tmp"])
+def test_command_rejects_non_regular_file(mapping_path, path):
+    with pytest.raises(CommandError) as raised:
+        call_command("import", path, mapping=str(mapping_path))
+
+    assert "is not a regular file" in str(raised.value)
+
+
+def test_command_stores_bounded_errors(write_file, mapping_path, capsys):
+    rows = [f"C{n},Acme,REF-{n},31/01/2024,-1.00" for n in range(1005)]
+    path = write_file("bad.csv", _rows(*rows))
+
+    with pytest.raises(CommandError):
+        call_command("import", str(path), mapping=str(mapping_path))
+
+    batch = ImportBatch.objects.get()
+    assert len(batch.errors) == 1000
+    assert batch.error_count == 1005
+    assert batch.rejected_count == 1005
+    assert "5 more errors are not stored" in capsys.readouterr().err

@@ -146,7 +146,9 @@ class ImportBatchAdmin(ModelAdmin):
             "form": form,
             "batch": batch,
             "errors": errors[:PREVIEW_ERROR_LIMIT],
-            "hidden_error_count": max(0, len(errors) - PREVIEW_ERROR_LIMIT),
+            "hidden_error_count": max(0, batch.error_count - PREVIEW_ERROR_LIMIT)
+            if batch
+            else 0,
             "warnings": warnings[:PREVIEW_ERROR_LIMIT],
             "can_confirm": can_confirm,
             "confirm_form": ConfirmForm(initial={"batch": batch.pk}) if batch else None,

@@ -73,8 +73,20 @@ class ImportBatch(models.Model):
     updated_count = models.PositiveIntegerField(_("records updated"), default=0)
     unchanged_count = models.PositiveIntegerField(_("records unchanged"), default=0)
     rounded_count = models.PositiveIntegerField(_("amounts rounded"), default=0)
-    errors = models.JSONField(_("row errors"), default=list, blank=True)
-    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    errors = models.JSONField(
+        _("row errors"),
+        default=list,
+        blank=True,
+        help_text=_("The first errors of the run; error count has the total."),
+    )
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    warnings = models.JSONField(
+        _("warnings"),
+        default=list,
+        blank=True,
+        help_text=_("The first warnings of the run; warning count has the total."),
+    )
+    warning_count = models.PositiveIntegerField(_("warnings"), default=0)
     duration_ms = models.PositiveIntegerField(_("duration in ms"), default=0)
 
     class Meta:

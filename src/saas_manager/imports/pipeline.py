@@ -36,6 +36,9 @@ logger = logging.getLogger(__name__)
 # Each pass after the first leaves out at least one more row, so this bounds
 # only files where rejected rows keep taking other rows with them.
 MAX_PASSES = 5
+# A batch stores at most this many errors and warnings, with their totals,
+# so a file of a million bad rows does not become one huge JSON value.
+MAX_STORED_PROBLEMS = 1000
 
 
 @dataclass
@@ -248,21 +251,27 @@ def _fill_batch(batch, outcome: _Outcome, table: Table | None, options) -> None:
     rejected_lines = {problem.line for problem in outcome.errors if problem.line}
     batch.row_count = len(table.rows) if table else 0
     batch.rejected_count = len(rejected_lines)
-    batch.errors = [problem.as_dict() for problem in outcome.errors]
+    batch.error_count = len(outcome.errors)
+    batch.errors = [
+        problem.as_dict() for problem in outcome.errors[:MAX_STORED_PROBLEMS]
+    ]
     file_rejected = any(problem.line == 0 for problem in outcome.errors)
     if state is None or file_rejected:
         batch.summary = {}
         batch.warnings = []
+        batch.warning_count = 0
         batch.rounded_count = 0
         batch.skipped_count = 0
     else:
         batch.summary = {
             name: counts.as_dict() for name, counts in state.counts.items()
         }
+        warnings = [
+            problem for problem in state.warnings if problem.line not in rejected_lines
+        ]
+        batch.warning_count = len(warnings)
         batch.warnings = [
-            problem.as_dict()
-            for problem in state.warnings
-            if problem.line not in rejected_lines
+            problem.as_dict() for problem in warnings[:MAX_STORED_PROBLEMS]
         ]
         batch.rounded_count = sum(
             count for line, count in state.rounded.items() if line not in rejected_lines

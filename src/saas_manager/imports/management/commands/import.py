@@ -1,8 +1,11 @@
 """`saas-manager import FILE --mapping MAPPING`: import a CSV file."""
 
+import argparse
 import datetime
+import stat
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
@@ -17,13 +20,67 @@ from saas_manager.imports.pipeline import Options, run_import
 
 
 def _date(value: str) -> datetime.date:
+    # argparse prints an ArgumentTypeError as one line of usage; any other
+    # exception raised here would print a traceback.
     try:
         return datetime.date.fromisoformat(value)
     except ValueError as error:
-        raise CommandError(
-            _("--as-of is %(value)r; expected a date such as 2024-12-31.")
+        raise argparse.ArgumentTypeError(
+            _("%(value)r is not a date; expected a date such as 2024-12-31.")
             % {"value": value}
         ) from error
+
+
+def _byte_count(value: str) -> int:
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise argparse.ArgumentTypeError(
+            _("%(value)r is not a number of bytes; expected a whole number above 0.")
+            % {"value": value}
+        )
+    return count
+
+
+def _read_file(path: Path, limit: int) -> bytes:
+    """Read at most limit bytes of a regular file, or raise CommandError."""
+    try:
+        status = path.stat()
+    except OSError as error:
+        raise CommandError(
+            _("Cannot read %(path)s: %(reason)s")
+            % {"path": path, "reason": error.strerror}
+        ) from error
+    if not stat.S_ISREG(status.st_mode):
+        raise CommandError(
+            _(
+                "%(path)s is not a regular file (it is a directory, a device or "
+                "a pipe); give the path of a CSV file."
+            )
+            % {"path": path}
+        )
+    try:
+        with path.open("rb") as file:
+            # One byte more than the limit tells a file that is too large
+            # even when it grew after stat().
+            content = file.read(limit + 1)
+    except OSError as error:
+        raise CommandError(
+            _("Cannot read %(path)s: %(reason)s")
+            % {"path": path, "reason": error.strerror}
+        ) from error
+    if len(content) > limit:
+        raise CommandError(
+            _(
+                "%(path)s is %(size)d bytes; the maximum is %(limit)d bytes "
+                "(IMPORT_MAX_UPLOAD_BYTES). Split the file, or give --max-bytes "
+                "to raise the limit for this run."
+            )
+            % {"path": path, "size": max(status.st_size, len(content)), "limit": limit}
+        )
+    return content
 
 
 class Command(BaseCommand):
@@ -59,16 +116,17 @@ class Command(BaseCommand):
             "such as a tenure in months, count back from. Overrides the mapping's "
             "as_of.",
         )
+        parser.add_argument(
+            "--max-bytes",
+            type=_byte_count,
+            help="The largest file, in bytes, that this run reads. Defaults to "
+            "IMPORT_MAX_UPLOAD_BYTES, the upload page's limit.",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
-        try:
-            content = path.read_bytes()
-        except OSError as error:
-            raise CommandError(
-                _("Cannot read %(path)s: %(reason)s")
-                % {"path": path, "reason": error.strerror}
-            ) from error
+        limit = options["max_bytes"] or settings.IMPORT_MAX_UPLOAD_BYTES
+        content = _read_file(path, limit)
         try:
             mapping = load_mapping(options["mapping"])
         except MappingError as error:
@@ -85,9 +143,19 @@ class Command(BaseCommand):
         )
         for problem in batch.errors:
             self.stderr.write(str(RowError(**problem)))
+        if batch.error_count > len(batch.errors):
+            self.stderr.write(
+                _("%(count)d more errors are not stored; fix the ones above first.")
+                % {"count": batch.error_count - len(batch.errors)}
+            )
         for problem in batch.warnings:
             self.stderr.write(
                 _("warning: %(problem)s") % {"problem": RowError(**problem)}
+            )
+        if batch.warning_count > len(batch.warnings):
+            self.stderr.write(
+                _("%(count)d more warnings are not stored.")
+                % {"count": batch.warning_count - len(batch.warnings)}
             )
         self.stdout.write(self._summary(batch))
         if batch.status == ImportStatus.REJECTED:
