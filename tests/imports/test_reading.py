@@ -145,3 +145,23 @@ def test_read_table_accepts_tab_and_leading_bom():
 
     assert table.header == ["Ref", "Name"]
     assert table.rows[0].problems == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_decode_names_utf16(encoding):
+    content = "\ufeffName\nAnn\n".encode(encoding)
+
+    with pytest.raises(FileRejected) as raised:
+        decode(content, "")
+
+    assert "The file is UTF-16" in str(raised.value)
+    assert "Save it as UTF-8" in str(raised.value)
+
+
+def test_decode_names_utf16_before_fallback():
+    content = "\ufeffName\nAnn\n".encode("utf-16-le")
+
+    with pytest.raises(FileRejected) as raised:
+        decode(content, "cp1252")
+
+    assert "FF FE" in str(raised.value)

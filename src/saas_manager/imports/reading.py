@@ -54,6 +54,17 @@ def decode(content: bytes, fallback_encoding: str) -> tuple[str, str]:
     """
     if content.startswith(codecs.BOM_UTF8):
         content = content[len(codecs.BOM_UTF8) :]
+    elif content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode Text" and some Windows tools write UTF-16.
+        raise FileRejected(
+            _(
+                "The file is UTF-16 (it starts with the byte order mark "
+                '%(bom)s), not UTF-8. Save it as UTF-8: in Excel choose "CSV '
+                'UTF-8 (Comma delimited)", in LibreOffice choose the character '
+                "set Unicode (UTF-8), or run iconv -f UTF-16 -t UTF-8."
+            )
+            % {"bom": content[:2].hex(" ").upper()}
+        )
     try:
         return content.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as error:
