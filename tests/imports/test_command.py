@@ -52,6 +52,32 @@ def test_command_rejected_exits_non_zero(write_file, mapping_path, capsys):
     assert ImportBatch.objects.get().status == ImportStatus.REJECTED
 
 
+def test_command_rejected_summary_says_would_be(write_file, mapping_path, capsys):
+    path = write_file(
+        "bad.csv",
+        _rows("C1,Acme,REF-1,31/01/2024,1.00", "C2,Beta,REF-2,31/01/2024,1.005"),
+    )
+
+    with pytest.raises(CommandError):
+        call_command("import", str(path), mapping=str(mapping_path))
+
+    output = capsys.readouterr().out
+    assert "payment: 1 would be created, 0 would be updated" in output
+    assert "1 created" not in output
+
+
+def test_command_file_rejected_summary(write_file, mapping_path, capsys):
+    path = write_file("bad.csv", "Name\nAcme\n")
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import", str(path), mapping=str(mapping_path))
+
+    assert "the file as a whole" in str(raised.value)
+    output = capsys.readouterr().out
+    assert "rows rejected: the whole file" in output
+    assert "rows rejected: 0" not in output
+
+
 def test_command_partial(write_file, mapping_path):
     path = write_file(
         "bad.csv",

@@ -154,3 +154,13 @@ def test_upload_page_deeply_nested_mapping(client, billing_clerk):
 
     assert response.status_code == 200
     assert "nested too deeply" in response.content.decode()
+
+
+def test_upload_page_file_error_counts_whole_file(client, billing_clerk):
+    client.force_login(billing_clerk)
+
+    response = _upload(client, content="Country\nBE\n")
+
+    page = response.content.decode()
+    assert "The file cannot be imported" in page
+    assert "the whole file" in page

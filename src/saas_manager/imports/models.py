@@ -100,3 +100,8 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.mapping})"
+
+    @property
+    def file_rejected(self) -> bool:
+        """Whether an error of the whole file (line 0) rejected the import."""
+        return any(problem.get("line") == 0 for problem in self.errors)

@@ -159,13 +159,15 @@ class Command(BaseCommand):
             )
         self.stdout.write(self._summary(batch))
         if batch.status == ImportStatus.REJECTED:
-            raise CommandError(
-                _("Import rejected: %(count)d rows have errors; nothing was saved.")
-                % {"count": batch.rejected_count}
-                if batch.rejected_count
-                else _("Import rejected; nothing was saved."),
-                returncode=1,
-            )
+            if batch.file_rejected:
+                message = _("Import rejected: the file as a whole; nothing was saved.")
+            elif batch.rejected_count:
+                message = _(
+                    "Import rejected: %(count)d rows have errors; nothing was saved."
+                ) % {"count": batch.rejected_count}
+            else:
+                message = _("Import rejected; nothing was saved.")
+            raise CommandError(message, returncode=1)
 
     def _summary(self, batch) -> str:
         lines = [
@@ -178,14 +180,22 @@ class Command(BaseCommand):
                 "ms": batch.duration_ms,
             }
         ]
-        for record, counts in batch.summary.items():
-            lines.append(
-                _(
-                    "  %(record)s: %(created)d created, %(updated)d updated, "
-                    "%(unchanged)d unchanged"
-                )
-                % {"record": record, **counts}
+        if batch.status == ImportStatus.SAVED:
+            counts_line = _(
+                "  %(record)s: %(created)d created, %(updated)d updated, "
+                "%(unchanged)d unchanged"
             )
+        else:
+            # Nothing was saved, so the counts are what a saved run would do.
+            counts_line = _(
+                "  %(record)s: %(created)d would be created, %(updated)d would be "
+                "updated, %(unchanged)d unchanged"
+            )
+        for record, counts in batch.summary.items():
+            lines.append(counts_line % {"record": record, **counts})
+        if batch.file_rejected:
+            lines.append(_("  rows rejected: the whole file (the line 0 error above)"))
+            return "\n".join(lines)
         lines.append(
             _(
                 "  rows rejected: %(rejected)d, skipped: %(skipped)d, amounts rounded: "
