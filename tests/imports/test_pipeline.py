@@ -592,3 +592,21 @@ def test_import_short_row_names_cell_counts():
     batch = _run(content)
 
     assert batch.errors[0]["message"] == "The row has 3 cells; the header has 5."
+
+
+def test_import_reports_every_bad_cell_of_row():
+    document = json.loads(json.dumps(PAYMENTS_MAPPING))
+    document["records"][0]["fields"]["country"] = {"column": "Country"}
+    content = _csv(
+        "C1,Acme,REF-1,2026-31-01,1.234,Atlantis",
+        header=PAYMENTS_HEADER + ",Country",
+    )
+
+    batch = _run(content, parse_mapping(document))
+
+    columns = [error["column"] for error in batch.errors]
+    assert columns == ["Country", "Date", "Amount"]
+    assert batch.errors[0]["value"] == "Atlantis"
+    assert batch.errors[1]["value"] == "2026-31-01"
+    assert batch.errors[2]["value"] == "1.234"
+    assert batch.rejected_count == 1

@@ -154,9 +154,10 @@ def _attempt_pass(plan, rows, state, batch, may_commit: bool) -> bool:
         row.records = {}
     try:
         with transaction.atomic():
+            # Rejected rows stay in the list: later records only read them,
+            # to report their other bad cells, and write nothing for them.
             for record_plan in plan.records:
                 import_records(record_plan, rows, state)
-                rows = [row for row in rows if row.line not in state.errors]
             if state.errors or not may_commit:
                 raise _Rollback(state)
             _after_save(state, batch)

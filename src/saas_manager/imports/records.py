@@ -142,11 +142,15 @@ def _read_candidates(
         return _lookup(field_spec, text, plan, state)
 
     for row in rows:
-        if row.line in state.errors:
-            continue
         if spec.when is not None and not cells.matches(spec.when, row):
             continue
         read = cells.read_record(spec.target, plan.fields, row, state.settings, resolve)
+        if row.line in state.errors:
+            # The row is rejected already, but the user should see every bad
+            # cell at once, so the errors of this record are added too. A
+            # reference to a record the row failed to produce adds nothing.
+            _add_new_errors(state.errors[row.line], read.errors, plan)
+            continue
         if read.errors:
             state.errors[row.line].extend(read.errors)
             continue
@@ -178,6 +182,17 @@ def _read_candidates(
         state.warnings.extend(read.warnings)
         state.rounded[row.line] += read.rounded
     return candidates
+
+
+def _add_new_errors(known: list[RowError], found: list[RowError], plan) -> None:
+    seen = {(problem.column, problem.value, problem.message) for problem in known}
+    for problem in found:
+        field_spec = plan.fields.get(problem.field)
+        if field_spec is not None and field_spec.record:
+            continue
+        if (problem.column, problem.value, problem.message) in seen:
+            continue
+        known.append(problem)
 
 
 def _conflicts(
