@@ -435,8 +435,10 @@ def test_import_does_not_change_stored_state():
 
     batch = _run("Key,Cycle,Monthly,State,Months\nAB-1,M,10.00,suspended,2\n", mapping)
 
-    assert batch.status == ImportStatus.REJECTED
-    assert "does not change the state" in batch.errors[0]["message"]
+    assert batch.status == ImportStatus.SAVED
+    assert batch.errors == []
+    assert "The state is kept" in batch.warnings[0]["message"]
+    assert batch.summary["instance"]["unchanged"] == 1
     assert Instance.objects.get().state == InstanceState.ACTIVE
 
 

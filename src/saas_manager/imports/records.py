@@ -426,7 +426,7 @@ def _update(stored: models.Model, plan: RecordPlan, candidate: _Candidate, state
             continue
         if name in kept:
             if name == "state":
-                return [_state_problem(stored, value, plan, candidate)], []
+                state.warnings.append(_state_warning(stored, value, candidate))
             continue
         setattr(stored, name, value)
         changed.append(name)
@@ -435,7 +435,13 @@ def _update(stored: models.Model, plan: RecordPlan, candidate: _Candidate, state
     return _validate(stored, plan, candidate, state), changed
 
 
-def _state_problem(stored, value, plan, candidate) -> RowError:
+def _state_warning(stored, value, candidate) -> RowError:
+    """Explain why a stored instance keeps its state although the file differs.
+
+    After an import the lifecycle moves the state (an overdue instance is
+    suspended, for example), so a second import of the same file sees other
+    states. Rejecting those rows would make a re-import fail.
+    """
     column, raw = candidate.read.sources.get("state", ("", ""))
     return RowError(
         candidate.rows[0].line,
@@ -443,9 +449,9 @@ def _state_problem(stored, value, plan, candidate) -> RowError:
         raw,
         "state",
         _(
-            "Instance %(instance)s is %(current)s; the file says %(value)s. An "
-            "import does not change the state of a stored instance; use its "
-            "lifecycle actions."
+            "Instance %(instance)s is %(current)s; the file says %(value)s. The "
+            "state is kept, because an import does not change the state of a "
+            "stored instance; use its lifecycle actions."
         )
         % {"instance": stored, "current": stored.get_state_display(), "value": value},
     )
