@@ -73,6 +73,38 @@ def test_odoo_contacts_without_ids(shared_data):
     assert Customer.objects.get(name="International Wood").region == "D.C."
 
 
+def test_odoo_contacts_tags_sample(shared_data):
+    # Five companies: Name, Reference, Tags, Customer, Street, City, Country.
+    path = shared_data / "odoo-import-examples" / "m2m_customers_tags.csv"
+
+    call_command("import", str(path), mapping="odoo-contacts")
+
+    assert Customer.objects.count() == 5
+    assert Contact.objects.count() == 0
+    hydra = Customer.objects.get(name="Hydra Supplies")
+    assert hydra.external_reference == "6"
+    assert hydra.country.code == "US"
+    assert hydra.city == "Los Angeles"
+
+
+def test_odoo_contacts_module_data_technical_names(shared_data):
+    # One partner with Odoo's technical column names (id, name, street, ...).
+    path = shared_data / "odoo-module-data" / "res.partner.csv"
+
+    call_command("import", str(path), mapping="odoo-contacts")
+
+    customer = Customer.objects.get()
+    assert customer.external_reference == "revatua_connector.partner_dgae"
+    assert customer.city == "Papeete"
+    assert customer.email == "dgae@economie.gov.pf"
+    assert customer.website == "https://www.dgae.gov.pf"
+    # country_id/id holds an XML id (base.pf), not a country name.
+    assert customer.country == ""
+    # So the phone "40 50 97 97" has no country to be read in.
+    assert customer.phone == ""
+    assert ImportBatch.objects.get().warning_count == 1
+
+
 def test_saas_sales_rounded(shared_data):
     path = shared_data / "saas-sales" / "SaaS-Sales.csv"
     mapping = EXAMPLES / "saas-sales.json"

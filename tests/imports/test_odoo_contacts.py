@@ -180,3 +180,17 @@ def test_is_a_company_column():
     _import("Acme,True,,,Gent,,Belgium", "Bob,0,,,Gent,,Belgium", header=O2M_HEADER)
 
     assert sorted(Customer.objects.values_list("name", flat=True)) == ["Acme", "Bob"]
+
+
+def test_header_without_related_company():
+    batch = _import("Acme,Belgium", "Beta,France", header="Name,Country")
+
+    assert batch.status == ImportStatus.SAVED
+    assert sorted(Customer.objects.values_list("name", flat=True)) == ["Acme", "Beta"]
+    assert Contact.objects.count() == 0
+
+
+def test_reference_column_becomes_external_reference():
+    _import("Acme,7,Belgium", header="Name,Reference,Country")
+
+    assert Customer.objects.get().external_reference == "7"

@@ -40,15 +40,19 @@ def plan_for(mapping: Mapping, table: Table) -> Plan:
     """
     records = []
     for spec in mapping.records:
+        if spec.when is not None:
+            spec = dataclasses.replace(
+                spec, when=_fit_condition(spec.when, spec, table)
+            )
+            if _never_matches(spec.when):
+                # Such as contacts when the file has no Related Company
+                # column: the record's columns need not be in the file.
+                continue
         fields = {}
         for name, field_spec in spec.fields.items():
             fitted = _fit_field(field_spec, spec, table)
             if fitted is not None:
                 fields[name] = fitted
-        if spec.when is not None:
-            spec = dataclasses.replace(
-                spec, when=_fit_condition(spec.when, spec, table)
-            )
         records.append(RecordPlan(spec, fields, _choose_key(spec, fields)))
     key_columns = tuple(
         _require_column((name,), _("key_columns"), table)
@@ -91,6 +95,25 @@ def _fit_condition(condition: Condition, record: RecordSpec, table: Table):
         where = _("the when condition of record %(record)s") % {"record": record.id}
         _require_column(condition.columns, where, table)
     return dataclasses.replace(condition, columns=(column,) if column else ())
+
+
+def _never_matches(condition: Condition) -> bool:
+    """Tell whether a fitted condition is false for every row of the file.
+
+    A condition on an optional column that the header lacks reads every
+    cell as empty, so it has one outcome for the whole file.
+    """
+    if condition.any_of:
+        return all(_never_matches(part) for part in condition.any_of)
+    if condition.all_of:
+        return any(_never_matches(part) for part in condition.all_of)
+    if condition.columns:
+        return False
+    if condition.empty is not None:
+        return not condition.empty
+    if condition.values_in is not None:
+        return "" not in condition.values_in
+    return "" in (condition.values_not_in or ())
 
 
 def _choose_key(spec: RecordSpec, fields: dict[str, FieldSpec]) -> tuple[str, ...]:
