@@ -98,7 +98,7 @@ def test_odoo_contacts_module_data_technical_names(shared_data):
     assert customer.city == "Papeete"
     assert customer.email == "dgae@economie.gov.pf"
     assert customer.website == "https://www.dgae.gov.pf"
-    # country_id/id holds an XML id (base.pf), not a country name.
+    # country_id/id contains an XML id (base.pf), not a country name.
     assert customer.country == ""
     # So the phone "40 50 97 97" has no country to be read in.
     assert customer.phone == ""

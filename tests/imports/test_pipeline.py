@@ -575,7 +575,7 @@ def test_import_on_conflict_first_keeps_first_value():
     assert Customer.objects.get().name == "Same A"
 
 
-def test_import_rejects_nul_in_cell_with_line_and_column():
+def test_import_rejects_nul_in_cell():
     content = _csv("C1,Nul\x00Co,REF-1,31/01/2024,1.00")
 
     batch = _run(content)

@@ -439,7 +439,7 @@ def _state_warning(stored, value, candidate) -> RowError:
     """Explain why a stored instance keeps its state although the file differs.
 
     After an import the lifecycle moves the state (an overdue instance is
-    suspended, for example), so a second import of the same file sees other
+    suspended, for example), so a second import of the same file finds other
     states. Rejecting those rows would make a re-import fail.
     """
     column, raw = candidate.read.sources.get("state", ("", ""))

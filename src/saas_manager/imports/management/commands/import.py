@@ -63,8 +63,8 @@ def _read_file(path: Path, limit: int) -> bytes:
         )
     try:
         with path.open("rb") as file:
-            # One byte more than the limit tells a file that is too large
-            # even when it grew after stat().
+            # Reading one byte more than the limit detects a file that is too
+            # large, even one that grew after stat().
             content = file.read(limit + 1)
     except OSError as error:
         raise CommandError(
