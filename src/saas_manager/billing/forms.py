@@ -28,7 +28,7 @@ from saas_manager.core.dialogs import add_service_errors
 from saas_manager.core.fields import MoneyFormField
 
 # The statuses that staff may give a payment they record or edit by hand. A
-# payment is cancelled with the Cancel button, which asks for the reason.
+# payment is cancelled with the Cancel button, which requests a reason.
 RECORDABLE_STATUSES = (
     PaymentStatus.PENDING,
     PaymentStatus.COMPLETED,
@@ -41,7 +41,7 @@ class RecordPaymentForm(forms.ModelForm):
 
     The Django admin saves only what a form's validation accepted, so the
     service runs as the last step of validation: its ValidationError becomes
-    a form error and nothing is stored, and on success `result` holds the
+    a form error and nothing is stored. On success `result` contains the
     PaymentResult and `instance` the stored payment, which the admin then
     leaves as it is. The admin sets `user` on the class for each request.
     """

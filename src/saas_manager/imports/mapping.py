@@ -24,7 +24,7 @@ FORMAT_VERSION = 1
 
 TRANSFORMS = ("strip", "upper", "lower", "code", "dns_label", "url")
 ON_INVALID = ("reject", "skip")
-# What happens when two rows give one record different values for a field.
+# The choices for two rows that give one record different values for a field.
 ON_CONFLICT = ("reject", "first")
 _SOURCES = ("column", "value", "record", "template")
 _FIELD_KEYS = {
@@ -77,7 +77,7 @@ class Condition:
 
 @dataclass
 class FieldSpec:
-    """Where one target field's value comes from and how it is converted."""
+    """The source of one target field's value and its conversion."""
 
     name: str
     columns: tuple[str, ...] = ()

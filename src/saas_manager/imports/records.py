@@ -45,7 +45,7 @@ class Counts:
 
 @dataclass
 class PassState:
-    """What one pass over the file found and wrote."""
+    """The records, errors and counts of one pass over the file."""
 
     settings: cells.Settings
     user: Any = None
@@ -363,7 +363,7 @@ def _new_object(target, values: dict[str, Any]) -> models.Model:
     if values.get("role"):
         setattr(obj, f"is_{values['role']}", True)
     if target.name == "contact" and "opt_in" not in values:
-        # Only a contact with an e-mail address can be told anything.
+        # Only a contact with an e-mail address can receive notifications.
         obj.opt_in = bool(obj.email)
     return obj
 
@@ -379,8 +379,8 @@ def _validate(
     target = plan.spec.target
     try:
         # References point to records this import found or saved, so the
-        # per-row existence queries of full_clean are left out; uniqueness is
-        # the key's job, and a clash that slips through is caught on insert.
+        # per-row existence queries of full_clean are left out. Uniqueness is
+        # checked per key, and a clash that slips through fails on insert.
         obj.full_clean(
             exclude=list(target.references),
             validate_unique=False,
