@@ -2,7 +2,8 @@
 
 Recording a payment, changing the status of a pending one, refunding and
 cancelling all go through saas_manager.billing.services, which apply what the
-money changes to the instance (a conversion, a reactivation) and say so.
+money changes to the instance (a conversion, a reactivation) and return a
+message that describes it.
 """
 
 from django.contrib import admin, messages
@@ -70,7 +71,7 @@ KIND_LABELS = {
 FINAL_STATUSES = (PaymentStatus.COMPLETED, PaymentStatus.CANCELLED)
 FIXED_STATUSES = (*FINAL_STATUSES, PaymentStatus.FAILED)
 
-# The level of the message that tells staff what a payment did to its instance.
+# The level of the message that shows staff what a payment did to its instance.
 EFFECT_LEVELS = {
     PaymentEffect.DUPLICATE: messages.WARNING,
     PaymentEffect.CONVERTED: messages.SUCCESS,
@@ -245,7 +246,7 @@ class PaymentAdmin(PaymentColumns, BaseAdmin):
         if obj is None:
             form.user = request.user
         elif "status" in form.base_fields:
-            # Cancelling asks for a reason, so it has its own button.
+            # Cancelling requires a reason, so it has its own button.
             form.base_fields["status"].choices = [
                 (status.value, status.label) for status in RECORDABLE_STATUSES
             ]

@@ -150,7 +150,7 @@ def compute_position(
     `billing_start` overrides the instance's own, to ask what a payment would
     pay if the instance became Active that day. Without a billing start or
     with a price of zero, the instance is not billed. `net` is what
-    net_payments(instance) returns, for a caller that already knows it, such
+    net_payments(instance) returns, for a caller that already has it, such
     as an empty list for instances that have no payments.
     """
     start = billing_start or instance.billing_start

@@ -23,7 +23,7 @@ from saas_manager.core.currencies import (
 class MoneyFormField(forms.DecimalField):
     """The form field of MoneyField, whose messages name the value typed.
 
-    Django's DecimalField says "Enter a number." for 1,5, NaN or Infinity and
+    Django's DecimalField shows "Enter a number." for 1,5, NaN or Infinity and
     leaves the value out of its messages on digits and decimals.
     """
 

@@ -1,9 +1,9 @@
 """The four staff groups and exactly what each may do.
 
 Only this table grants permissions to the groups. The data migration creates
-the groups from it, and after every `migrate` the groups are set to it again,
-so a model added later gets its permissions in the same step, and a permission
-granted to a group by hand is removed.
+the groups from it, and after every `migrate` the groups are set to it again.
+So a model added later gets its permissions in the same step, and a
+permission granted to a group by hand is removed.
 """
 
 from collections.abc import Iterable

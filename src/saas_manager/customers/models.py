@@ -217,7 +217,7 @@ class ContactQuerySet(models.QuerySet):
 
 
 class Contact(models.Model):
-    """A person at a customer, with the roles that decide what they are told."""
+    """A person at a customer, with the roles that decide which notices they get."""
 
     ROLES = ("primary", "billing", "technical", "support")
 

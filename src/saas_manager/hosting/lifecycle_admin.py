@@ -508,7 +508,7 @@ def move_each(
             InstanceState.EXPIRED,
         ):
             # change_state would convert a trial or finish provisioning,
-            # which is not what "reactivate" asks for.
+            # which is not what "reactivate" requests.
             message = gettext(
                 "Instance %(instance)s is %(state)s. Only a Suspended or "
                 "Expired instance can be reactivated."

@@ -44,7 +44,7 @@ class ImportBatchAdmin(ModelAdmin):
         ]
 
     def has_change_permission(self, request, obj=None) -> bool:
-        # A batch records what happened; nobody edits it afterwards.
+        # A batch is the record of a run, so it is read-only afterwards.
         return False
 
     def add_view(self, request, form_url="", extra_context=None):

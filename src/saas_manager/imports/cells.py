@@ -16,7 +16,7 @@ from saas_manager.imports.targets import CONTACT_ROLES, Target
 
 @dataclass
 class RowError:
-    """Why a row is rejected (or, as a warning, why a value was left out)."""
+    """The reason a row is rejected, or, as a warning, a value was left out."""
 
     line: int
     column: str

@@ -186,7 +186,7 @@ def _check_closed_quote(text: str, last_row_line: int, delimiter: str) -> None:
     """Reject a file that ends inside a quoted cell.
 
     A quote that is never closed makes the csv module read every later line
-    into one cell, so the last row is the one that holds it. Its text is
+    into one cell, so the last row is the one that contains it. Its text is
     scanned again to find the line where the open quote starts.
     """
     # The csv module ends lines only at CR, LF and CRLF, unlike splitlines().

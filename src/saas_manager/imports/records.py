@@ -373,7 +373,7 @@ def _validate(
 ) -> list[RowError]:
     """Run the model's full_clean and return the problems as row errors.
 
-    A field whose mapping says on_invalid skip is emptied and reported as a
+    A field whose mapping sets on_invalid to skip is emptied and reported as a
     warning instead, and the record is checked again without it.
     """
     target = plan.spec.target

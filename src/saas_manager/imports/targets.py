@@ -37,7 +37,7 @@ class Target:
 
     def kind(self, name: str) -> str:
         """Return how a cell is read for the field: text, amount, date, ..."""
-        # Cached because every cell of every row asks.
+        # Cached because every cell of every row looks it up.
         key = (self.name, name)
         if key not in _KINDS:
             _KINDS[key] = self._field_kind(name)

@@ -1,4 +1,4 @@
-"""Who receives each event: contacts by role, and staff."""
+"""The recipients of each event: contacts by role, and staff."""
 
 from dataclasses import dataclass
 
@@ -10,7 +10,7 @@ TECHNICAL = "technical"
 
 @dataclass(frozen=True)
 class EventAudience:
-    """The contact roles told about an event; no role means staff only."""
+    """The contact roles notified of an event. No role means staff only."""
 
     contact_roles: tuple[str, ...]
     staff: bool = True
